@@ -1,0 +1,61 @@
+"""provider-registry: tells an LLM agent where a model id goes.
+
+Vocabulary, used the same way everywhere in this package:
+
+- **provider**: a named backend (``ollama``, ``vllm``, ``huggingface``) with a base URL and a key.
+- **prefix**: the first segment of a model id plus ``/`` (``ollama/``) that selects a provider.
+- **model id**: what an agent is given: ``<prefix><model>`` (``ollama/llama3.1:8b``), or an
+  unprefixed id that goes to the **fallback** provider (``moonshotai/Kimi-K2.6:novita``).
+- **layer**: one source of configuration. Lowest precedence first: ``default`` (the built-in
+  ``providers.yaml``), ``user`` (the user's ``providers.yaml``), ``env`` (environment variables).
+- **origin**: the layer and source (file and line, or variable name) of one effective value.
+
+``load()`` merges the layers into an immutable ``Registry``; ``Registry.resolve`` turns a model id
+into LiteLLM kwargs, ``Registry.check_model_id`` says whether and why not. Importing this package
+imports neither litellm nor jsonschema.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .errors import (
+    ConfigError,
+    InvalidModelIdError,
+    Issue,
+    MissingApiKeyError,
+    RegistryError,
+    UnknownProviderError,
+    UnsupportedEffortError,
+)
+from .loader import LoadReport, inspect, load
+from .model import LAYER_NAMES, LayerSource, Origin, Provider, Registry
+from .model_ids import ModelIdCheck
+from .resolve import EFFORT_LEVELS
+from .secrets import Secret
+from .urls import UrlPolicy
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "EFFORT_LEVELS",
+    "LAYER_NAMES",
+    "ConfigError",
+    "InvalidModelIdError",
+    "Issue",
+    "LayerSource",
+    "LoadReport",
+    "MissingApiKeyError",
+    "ModelIdCheck",
+    "Origin",
+    "Provider",
+    "Registry",
+    "RegistryError",
+    "Secret",
+    "UnknownProviderError",
+    "UnsupportedEffortError",
+    "UrlPolicy",
+    "__version__",
+    "inspect",
+    "load",
+]

@@ -1,0 +1,199 @@
+"""The exception tree, and the located issue every error is built from.
+
+This module imports nothing else from the package, so every other module can raise these.
+
+    RegistryError                      root: catch this to catch everything the package raises
+     +-- ConfigError                   a layer (file or environment) is invalid; carries Issues
+     +-- InvalidModelIdError           also ValueError: a model id that no provider accepts
+     +-- UnknownProviderError          also LookupError: a provider name that is not registered
+     +-- UnsupportedEffortError        also ValueError: a reasoning-effort level a provider refuses
+     +-- MissingApiKeyError            a provider that needs a key has none configured
+
+No class derives from KeyError: its ``str()`` wraps the message in quotes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+__all__ = [
+    "ConfigError",
+    "InvalidModelIdError",
+    "Issue",
+    "MissingApiKeyError",
+    "RegistryError",
+    "UnknownProviderError",
+    "UnsupportedEffortError",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """One problem found in one layer, located as precisely as the layer allows.
+
+    ``path`` is a file path for file layers; ``env_var`` names the variable for the environment
+    layer. ``pointer`` is a JSON path such as ``$.providers.ollama.api_base``. Messages never
+    contain secret values: they are built from the path and the rule that was broken.
+    """
+
+    message: str
+    path: str | None = None
+    line: int | None = None
+    column: int | None = None
+    pointer: str | None = None
+    hint: str | None = None
+    env_var: str | None = None
+    severity: str = "error"  # "error" or "warning"
+
+    @property
+    def location(self) -> str:
+        """``PATH:LINE:COL``, ``PATH``, ``env VAR`` or ``<unknown>``: where to look first."""
+        if self.env_var is not None:
+            return f"env {self.env_var}"
+        if self.path is None:
+            return "<registry>"
+        parts = [self.path]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.column is not None:
+                parts.append(str(self.column))
+        return ":".join(parts)
+
+    def render(self) -> str:
+        """The text form: ``LOCATION: severity: message [at $.pointer]`` then ``hint: ...``."""
+        text = f"{self.location}: {self.severity}: {self.message}"
+        if self.pointer and self.pointer != "$":
+            text += f" [at {self.pointer}]"
+        if self.hint:
+            text += f"\n  hint: {self.hint}"
+        return text
+
+    def as_dict(self) -> dict[str, object]:
+        """The stable JSON shape used by ``--json`` output."""
+        return {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "pointer": self.pointer,
+            "env_var": self.env_var,
+            "severity": self.severity,
+            "message": self.message,
+            "hint": self.hint,
+        }
+
+
+class RegistryError(Exception):
+    """Root of every exception this package raises on purpose."""
+
+
+class ConfigError(RegistryError):
+    """A configuration layer is invalid. Holds every issue found, not only the first.
+
+    The attributes ``path``, ``line``, ``column``, ``pointer``, ``message`` and ``hint`` describe
+    the first issue, which is what most callers print; ``issues`` holds them all.
+    """
+
+    def __init__(self, issues: Iterable[Issue] | Issue) -> None:
+        if isinstance(issues, Issue):
+            issues = (issues,)
+        self.issues: tuple[Issue, ...] = tuple(issues)
+        if not self.issues:
+            raise ValueError("ConfigError needs at least one issue")
+        super().__init__(self.__str__())
+
+    @property
+    def first(self) -> Issue:
+        return self.issues[0]
+
+    @property
+    def path(self) -> str | None:
+        return self.first.path
+
+    @property
+    def line(self) -> int | None:
+        return self.first.line
+
+    @property
+    def column(self) -> int | None:
+        return self.first.column
+
+    @property
+    def pointer(self) -> str | None:
+        return self.first.pointer
+
+    @property
+    def message(self) -> str:
+        return self.first.message
+
+    @property
+    def hint(self) -> str | None:
+        return self.first.hint
+
+    @property
+    def env_var(self) -> str | None:
+        return self.first.env_var
+
+    def __str__(self) -> str:
+        return "\n".join(issue.render() for issue in self.issues)
+
+
+class InvalidModelIdError(RegistryError, ValueError):
+    """A model id that the registry cannot route; the message says why."""
+
+    def __init__(self, model_id: str, reason: str, suggestion: str | None = None) -> None:
+        self.model_id = model_id
+        self.reason = reason
+        self.suggestion = suggestion
+        text = f"invalid model id {model_id!r}: {reason}"
+        if suggestion:
+            text += f" (did you mean {suggestion!r}?)"
+        super().__init__(text)
+
+
+class UnknownProviderError(RegistryError, LookupError):
+    """A provider name that is not in the registry, with close matches when there are some."""
+
+    def __init__(self, name: str, known: Iterable[str] = (), suggestion: str | None = None) -> None:
+        self.name = name
+        self.suggestion = suggestion
+        text = f"unknown provider {name!r}"
+        if suggestion:
+            text += f" (did you mean {suggestion!r}?)"
+        known = sorted(known)
+        if known:
+            text += f"; known providers: {', '.join(known)}"
+        super().__init__(text)
+
+
+class UnsupportedEffortError(RegistryError, ValueError):
+    """A reasoning-effort level that the provider does not accept (raised in strict mode)."""
+
+    def __init__(self, provider: str, level: str, accepted: Iterable[str]) -> None:
+        self.provider = provider
+        self.level = level
+        self.accepted = tuple(accepted)
+        if self.accepted:
+            allowed = ", ".join(self.accepted)
+            text = f"provider {provider!r} does not accept reasoning effort {level!r}; it accepts: {allowed}"
+        else:
+            text = f"provider {provider!r} does not accept any reasoning effort (asked for {level!r})"
+        super().__init__(text)
+
+
+class MissingApiKeyError(RegistryError):
+    """The provider needs an API key and no layer supplies one.
+
+    Raised instead of sending no key, because LiteLLM would then fall back to ``OPENAI_API_KEY``
+    and send that key to a server it was never meant for.
+    """
+
+    def __init__(self, provider: str, env_vars: Iterable[str]) -> None:
+        self.provider = provider
+        self.env_vars = tuple(env_vars)
+        text = f"provider {provider!r} needs an API key and none is configured"
+        if self.env_vars:
+            text += f"; set {' or '.join(self.env_vars)}"
+        else:
+            text += "; set api_key_env in the user file"
+        super().__init__(text)

@@ -1,0 +1,58 @@
+"""Read one file layer: bytes -> strict YAML document -> schema-checked layer, with origins.
+
+A layer never raises for content problems: it returns the issues it found, so ``registry
+validate`` can report every problem in every file at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError, Issue
+from .model import Origin
+from .yamlfile import Document, JsonPath, read_yaml_file
+
+__all__ = ["FileLayer", "read_file_layer"]
+
+
+@dataclass(frozen=True, slots=True)
+class FileLayer:
+    """One file layer. ``document`` is None when the file is absent or unreadable."""
+
+    layer: str
+    path: str
+    exists: bool
+    document: Document | None
+    issues: tuple[Issue, ...]
+
+    @property
+    def ok(self) -> bool:
+        return self.document is not None and not any(i.severity == "error" for i in self.issues)
+
+    @property
+    def data(self) -> dict[str, Any]:
+        data = self.document.data if self.document is not None else None
+        return data if isinstance(data, dict) else {}
+
+    def origin(self, path: JsonPath, *, key: bool = False) -> Origin:
+        line = self.document.position(path, key=key)[0] if self.document is not None else None
+        return Origin(self.layer, self.path, line)
+
+
+def read_file_layer(layer: str, path: Path, *, required: bool, schema_check: bool = True) -> FileLayer:
+    """Read and check ``path`` as ``layer``. A missing optional file is an empty, valid layer."""
+    shown = str(path)
+    if not required and not path.exists() and not path.is_symlink():
+        return FileLayer(layer, shown, False, None, ())
+    try:
+        document = read_yaml_file(path, display_path=shown)
+    except ConfigError as exc:
+        return FileLayer(layer, shown, path.exists(), None, exc.issues)
+    issues: tuple[Issue, ...] = ()
+    if schema_check:
+        from .schema import check_document  # deferred: pulls in jsonschema
+
+        issues = tuple(check_document(document))
+    return FileLayer(layer, shown, True, document, issues)

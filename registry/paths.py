@@ -1,0 +1,84 @@
+"""Where the built-in file, the schema, the user file and the cache live. No other I/O.
+
+An installed wheel carries ``providers.yaml`` and the schema in ``registry/data/``; a source
+checkout (editable install, or tests run from the repo) finds them at the repository root.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+__all__ = [
+    "APP_NAME",
+    "CONFIG_ENV",
+    "USER_FILE_NAME",
+    "UserFileLocation",
+    "builtin_providers_path",
+    "find_user_file",
+    "schema_path",
+    "user_cache_dir",
+    "user_config_dir",
+]
+
+APP_NAME = "provider-registry"
+CONFIG_ENV = "PROVIDER_REGISTRY_CONFIG"
+USER_FILE_NAME = "providers.yaml"
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def _data_file(installed: str, in_checkout: str) -> Path:
+    packaged = _PACKAGE_DIR / "data" / installed
+    if packaged.is_file():
+        return packaged
+    return _PACKAGE_DIR.parent / in_checkout
+
+
+def builtin_providers_path() -> Path:
+    """The built-in ``providers.yaml`` shipped with the package."""
+    return _data_file("providers.yaml", "providers.yaml")
+
+
+def schema_path() -> Path:
+    """The JSON Schema for providers files."""
+    return _data_file("providers.schema.json", "schema/providers.schema.json")
+
+
+def user_config_dir(app_name: str = APP_NAME) -> Path:
+    """The platform's per-user config directory for ``app_name`` (not created)."""
+    import platformdirs  # deferred: costs a few ms at import
+
+    return platformdirs.user_config_path(app_name)
+
+
+def user_cache_dir(app_name: str = APP_NAME) -> Path:
+    """The platform's per-user cache directory for ``app_name`` (not created)."""
+    import platformdirs
+
+    return platformdirs.user_cache_path(app_name)
+
+
+@dataclass(frozen=True, slots=True)
+class UserFileLocation:
+    """Which user file applies and why: ``reason`` is ``config_path``, the env var name, or ``default``."""
+
+    path: Path
+    reason: str
+
+    @property
+    def explicit(self) -> bool:
+        """A file the user named on purpose must exist; the default one may be absent."""
+        return self.reason != "default"
+
+
+def find_user_file(app_name: str = APP_NAME, config_path: str | Path | None = None,
+                   environ: Mapping[str, str] | None = None) -> UserFileLocation:
+    """Pick the user file: explicit ``config_path`` > ``PROVIDER_REGISTRY_CONFIG`` > platform default."""
+    if config_path is not None:
+        return UserFileLocation(Path(config_path).expanduser(), "config_path")
+    named = (environ or {}).get(CONFIG_ENV, "")
+    if named.strip():
+        return UserFileLocation(Path(named.strip()).expanduser(), CONFIG_ENV)
+    return UserFileLocation(user_config_dir(app_name) / USER_FILE_NAME, "default")

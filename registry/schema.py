@@ -1,0 +1,217 @@
+"""JSON Schema check of one parsed document -> a list of located issues.
+
+jsonschema's own messages quote the offending value, which would print an API key, so every
+message here is rebuilt from the JSON path and the rule that failed; values are quoted only for
+fields that are not secret. jsonschema costs ~150 ms to import, so it is imported on first use.
+"""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+import json
+from functools import lru_cache
+from typing import Any
+
+from .errors import Issue
+from .paths import schema_path
+from .yamlfile import Document, JsonPath, format_pointer
+
+__all__ = ["EFFORT_LEVELS", "PROVIDER_FIELDS", "check_document", "is_secret_path", "load_schema", "schema_text"]
+
+EFFORT_LEVELS = ("none", "minimal", "low", "medium", "high", "xhigh", "max")
+
+
+@lru_cache(maxsize=1)
+def schema_text() -> str:
+    """The schema file's text, exactly as shipped (also hashed by the validation cache)."""
+    return schema_path().read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def load_schema() -> dict[str, Any]:
+    return json.loads(schema_text())
+
+
+def _provider_fields() -> tuple[str, ...]:
+    return tuple(load_schema()["$defs"]["provider"]["properties"])
+
+
+PROVIDER_FIELDS = (
+    "enabled", "prefix", "api_base", "api_bases", "api_base_env", "api_key", "api_key_env",
+    "litellm_provider", "efforts", "effort_aliases", "model_format", "description", "headers", "timeout",
+)
+
+
+@lru_cache(maxsize=1)
+def _validator() -> Any:
+    import jsonschema
+
+    schema = load_schema()
+    cls = jsonschema.validators.validator_for(schema)
+    return cls(schema)
+
+
+def is_secret_path(path: JsonPath) -> bool:
+    """Values at these paths may be keys and are never quoted: ``api_key`` and header values."""
+    return bool(path) and (path[-1] == "api_key" or (len(path) >= 2 and path[-2] == "headers"))
+
+
+def check_document(document: Document) -> list[Issue]:
+    """Every schema violation in ``document``, sorted by position. An empty file has none."""
+    if document.data is None:
+        return []
+    if not isinstance(document.data, dict):
+        line, column = document.position(())
+        return [Issue(
+            f"the file must be a mapping of keys (version, fallback, aliases, providers), not {_type_name(document.data)}",
+            path=document.path, line=line, column=column, pointer="$",
+            hint="start the file with 'version: 1' and a 'providers:' mapping",
+        )]
+    issues: list[Issue] = []
+    seen: set[tuple[str | None, str]] = set()
+    for error in _validator().iter_errors(document.data):
+        for issue in _describe(document, error):
+            key = (issue.pointer, issue.message)
+            if key not in seen:
+                seen.add(key)
+                issues.append(issue)
+    issues.sort(key=lambda i: (i.line or 0, i.column or 0, i.pointer or ""))
+    return issues
+
+
+def _issue(document: Document, path: JsonPath, message: str, hint: str | None, *, key: bool = False) -> Issue:
+    line, column = document.position(path, key=key)
+    return Issue(message, path=document.path, line=line, column=column, pointer=format_pointer(path), hint=hint)
+
+
+def _describe(document: Document, error: Any) -> list[Issue]:
+    path: JsonPath = tuple(error.absolute_path)
+    rule = error.validator
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    value = error.instance
+    secret = is_secret_path(path)
+    shown = "the value" if secret else _show(value)
+    hint = schema.get("x-hint")
+
+    if rule == "additionalProperties":
+        allowed = sorted(schema.get("properties", {}))
+        issues = []
+        for extra in sorted(set(value) - set(allowed)):
+            matches = difflib.get_close_matches(extra, allowed, n=1, cutoff=0.6)
+            extra_hint = f"did you mean {matches[0]!r}?" if matches else f"allowed keys: {', '.join(allowed)}"
+            issues.append(_issue(document, path + (extra,), f"unknown key {extra!r}", extra_hint, key=True))
+        return issues
+    if rule == "required":
+        missing = [name for name in error.validator_value if name not in value]
+        return [_issue(document, path, f"missing required key {name!r}", hint or f"add '{name}:'") for name in missing]
+    if rule == "propertyNames":
+        return [_bad_name(document, path, sub) for sub in (error.context or [error])][:1]
+    if rule == "type":
+        return [_type_issue(document, path, error.validator_value, value, secret)]
+    if rule in ("enum", "const"):
+        allowed = error.validator_value if rule == "enum" else [error.validator_value]
+        close = difflib.get_close_matches(str(value), [str(a) for a in allowed], n=1, cutoff=0.6) if isinstance(value, str) and not secret else []
+        choices = ", ".join(json.dumps(a) for a in allowed)
+        text = f"did you mean {close[0]!r}? allowed values: {choices}" if close else f"allowed values: {choices}"
+        if rule == "const" and hint:
+            text = hint
+        return [_issue(document, path, f"{shown} is not allowed here", text)]
+    if rule == "pattern":
+        field = _field_name(path)
+        return [_issue(document, path, f"{shown} is not a valid {field}", hint)]
+    if rule in ("minLength", "minItems"):
+        return [_issue(document, path, "must not be empty", hint)]
+    if rule == "maxLength":
+        return [_issue(document, path, f"is longer than {error.validator_value} characters", hint)]
+    if rule == "maxItems":
+        return [_issue(document, path, f"has more than {error.validator_value} entries", hint)]
+    if rule == "uniqueItems":
+        return [_issue(document, path, "lists the same entry twice", "remove the repeated entry")]
+    if rule in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
+        words = {"minimum": "at least", "exclusiveMinimum": "greater than", "maximum": "at most", "exclusiveMaximum": "less than"}
+        return [_issue(document, path, f"{shown} must be {words[rule]} {error.validator_value}", hint)]
+    return [_issue(document, path, f"{shown} breaks the schema rule {rule!r}", hint)]
+
+
+def _bad_name(document: Document, path: JsonPath, sub: Any) -> Issue:
+    name = sub.instance
+    schema = sub.schema if isinstance(sub.schema, dict) else {}
+    hint = schema.get("x-hint")
+    if sub.validator == "enum":
+        hint = f"allowed values: {', '.join(sub.validator_value)}"
+    if not isinstance(name, str):
+        return _issue(document, path, "key is not a string", "quote the key")
+    return _issue(document, path + (name,), f"{name!r} is not a valid {_field_name(path, key=True)}", hint, key=True)
+
+
+def _field_name(path: JsonPath, *, key: bool = False) -> str:
+    """A human name for what lives at ``path``: 'prefix', 'environment variable name', ..."""
+    names = {
+        "api_base_env": "environment variable name", "api_key_env": "environment variable name",
+        "api_base": "base URL", "api_bases": "base URL", "prefix": "prefix", "fallback": "provider name",
+        "litellm_provider": "LiteLLM provider name", "headers": "header value",
+    }
+    if key:
+        parent = path[-1] if path else ""
+        return {"providers": "provider name", "aliases": "alias name", "headers": "header name",
+                "effort_aliases": "effort level"}.get(str(parent), "key")
+    for part in reversed(path):
+        if isinstance(part, str) and part in names:
+            return names[part]
+    return "value"
+
+
+def _type_issue(document: Document, path: JsonPath, expected: Any, value: Any, secret: bool) -> Issue:
+    expected_list = [expected] if isinstance(expected, str) else list(expected)
+    wanted = " or ".join(_TYPE_WORDS.get(t, t) for t in expected_list)
+    got = _type_name(value)
+    written = document.implicit.get(path)
+    if "string" in expected_list and written is not None:
+        hint = f"YAML reads the unquoted {written!r} as {got}; quote it: \"{written}\""
+        if secret:
+            hint = f"YAML reads the unquoted value as {got}; put it in quotes"
+        return _issue(document, path, f"expected {wanted}, got {got}", hint)
+    if secret or isinstance(value, (dict, list)):
+        return _issue(document, path, f"expected {wanted}, got {got}", None)
+    hint = None
+    if "array" in expected_list and isinstance(value, str):
+        hint = f"write a list: [{value}]"
+    return _issue(document, path, f"expected {wanted}, got {got} {_show(value)}", hint)
+
+
+_TYPE_WORDS = {
+    "string": "a string", "array": "a list", "object": "a mapping", "number": "a number",
+    "integer": "an integer", "boolean": "true or false", "null": "null",
+}
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return "a date"
+    return type(value).__name__
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, str):
+        text = value if len(value) <= 80 else value[:77] + "..."
+        return repr(text)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        return _type_name(value)
+    return repr(value) if not isinstance(value, (datetime.date, datetime.datetime)) else value.isoformat()

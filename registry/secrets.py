@@ -1,0 +1,189 @@
+"""API keys as values that stay masked everywhere except at the single call that sends them.
+
+A key read from a file or the environment is wrapped in :class:`Secret` at once. Its ``repr``,
+``str`` and ``format`` show only a mask, so a key cannot reach output, logs, exception messages or
+``--json`` by accident; code that needs the value must call :meth:`Secret.reveal`. Text produced by
+third-party code (HTTP errors that echo headers) goes through :func:`redact` before it is shown.
+
+Masks show at most the last four characters and never the start: key prefixes such as ``sk-proj-``
+are shared by every key of a vendor and tell a reader nothing, while the start of a short key is a
+large part of it.
+"""
+
+from __future__ import annotations
+
+import base64
+import hmac
+import re
+import unicodedata
+from collections.abc import Iterable
+from typing import Any, NoReturn, final
+from urllib.parse import quote
+
+__all__ = [
+    "PLACEHOLDER_KEYS",
+    "Secret",
+    "check_secret_text",
+    "is_placeholder_key",
+    "mask_secret",
+    "redact",
+]
+
+MAX_SECRET_LENGTH = 4096
+_MASK = "****"
+_MIN_REDACT_LENGTH = 4  # shorter values would mask ordinary words in the text
+
+# Values local servers accept (or ignore) that are obviously not credentials; compared lowercase.
+PLACEHOLDER_KEYS: frozenset[str] = frozenset(
+    {
+        "ollama", "lm-studio", "lmstudio", "vllm", "llamacpp", "llama.cpp", "none", "empty",
+        "dummy", "placeholder", "not-needed", "no-key", "nokey", "sk-no-key-required", "x", "-",
+        "key", "api-key", "changeme", "openai-compat", "local",
+    }
+)
+
+
+def mask_secret(value: str) -> str:
+    """``'****'`` plus at most the last 4 characters: enough to tell keys apart, never the start.
+
+    Shorter values show less, since each shown character is a larger share of the key:
+    fewer than 8 characters show none, 8 to 15 show the last 2, 16 or more the last 4.
+    An empty value masks to ``''`` so that "no key" stays visible as such.
+    """
+    if not value:
+        return ""
+    if len(value) < 8:
+        return _MASK
+    if len(value) < 16:
+        return _MASK + value[-2:]
+    return _MASK + value[-4:]
+
+
+@final
+class Secret:
+    """An API key. ``repr``, ``str`` and ``format`` are masked; only :meth:`reveal` returns it.
+
+    Immutable and hashable. Equality with another ``Secret`` is constant-time; a ``Secret`` never
+    equals a plain string, so a comparison cannot reveal the value by accident. Copies and pickles
+    keep the value (a pickle is as sensitive as the key itself).
+    """
+
+    __slots__ = ("_value",)
+    _value: str
+
+    def __init__(self, value: str) -> None:
+        if not isinstance(value, str):
+            # The type name only: the value itself may be the key in the wrong type.
+            raise TypeError(f"Secret needs a str, not {type(value).__name__}")
+        object.__setattr__(self, "_value", value)
+
+    def reveal(self) -> str:
+        """The real value; call it only where the key is handed to the client that sends it."""
+        return self._value
+
+    @property
+    def masked(self) -> str:
+        """The value as :func:`mask_secret` shows it."""
+        return mask_secret(self._value)
+
+    def __repr__(self) -> str:
+        return f"Secret({self.masked!r})"
+
+    def __str__(self) -> str:
+        return self.masked
+
+    def __format__(self, format_spec: str) -> str:
+        return format(self.masked, format_spec)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Secret):
+            return NotImplemented
+        return hmac.compare_digest(self._value.encode("utf-8"), other._value.encode("utf-8"))
+
+    def __hash__(self) -> int:
+        return hash((Secret, self._value))
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+    def __setattr__(self, name: str, value: Any) -> NoReturn:
+        raise AttributeError(f"Secret is immutable; cannot set {name!r}")
+
+    def __delattr__(self, name: str) -> NoReturn:
+        raise AttributeError(f"Secret is immutable; cannot delete {name!r}")
+
+    def __copy__(self) -> Secret:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Secret:
+        return self
+
+    def __reduce__(self) -> tuple[Any, tuple[bytes]]:
+        # The value travels base64-encoded so that logging the reduce tuple (or a pickle's repr)
+        # does not print the key verbatim. This is not encryption.
+        return (_restore_secret, (base64.b64encode(self._value.encode("utf-8")),))
+
+
+def _restore_secret(encoded: bytes) -> Secret:
+    """Inverse of :meth:`Secret.__reduce__`; module-level so that pickle can find it."""
+    return Secret(base64.b64decode(encoded).decode("utf-8"))
+
+
+def check_secret_text(value: str) -> str | None:
+    """None when ``value`` is usable as an API key, else the broken rule as a short phrase.
+
+    The phrase never contains the value, so callers can put it in messages as
+    ``f"{env_var} {phrase}"``. Keys go into an HTTP header, where whitespace, control characters
+    and non-ASCII text either fail or split the header; a trailing newline from ``echo key > file``
+    is the usual culprit and counts as whitespace.
+    """
+    if not value:
+        return "is empty"
+    if len(value) > MAX_SECRET_LENGTH:
+        return f"is longer than {MAX_SECRET_LENGTH} characters"
+    if any(char.isspace() or unicodedata.category(char) == "Zs" for char in value):
+        return "contains whitespace"
+    if any(unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp") for char in value):
+        return "contains a control character"
+    if not value.isascii():
+        return "contains non-ASCII characters"
+    return None
+
+
+def is_placeholder_key(value: str, provider_name: str | None = None) -> bool:
+    """True for values that are obviously not a real key (``'ollama'``, ``'dummy'``, the provider's name).
+
+    Local servers accept any key, so configs fill the field with such words; a provider that needs
+    a real key must not be satisfied by one.
+    """
+    text = value.strip().lower()
+    if text in PLACEHOLDER_KEYS:
+        return True
+    return provider_name is not None and bool(text) and text == provider_name.strip().lower()
+
+
+def redact(text: str, secrets: Iterable[Secret | str]) -> str:
+    """Replace every occurrence of each secret in ``text`` with its mask.
+
+    A last line of defence for messages from third-party code (HTTP errors that echo a request).
+    Values shorter than 4 characters are skipped: they would mask ordinary words. The
+    percent-encoded form of a value is replaced too, since URLs in error text are often encoded.
+    """
+    masks: dict[str, str] = {}
+    for secret in secrets:
+        value = secret.reveal() if isinstance(secret, Secret) else secret
+        if len(value) < _MIN_REDACT_LENGTH:
+            continue
+        masks[value] = mask_secret(value)
+        masks.setdefault(quote(value, safe=""), mask_secret(value))
+    if not masks:
+        return text
+    # Longest first, so a key that contains another key is replaced whole. Repeat until nothing
+    # changes: the tail a mask keeps can join the following text into a new copy of a periodic
+    # key. Each change shortens the text or turns characters into '*', so the loop ends.
+    pattern = re.compile("|".join(re.escape(value) for value in sorted(masks, key=len, reverse=True)))
+    while True:
+        redacted = pattern.sub(lambda match: masks[match.group()], text)
+        if redacted == text:
+            return redacted
+        text = redacted

@@ -1,0 +1,384 @@
+"""Bytes -> a plain document with the line and column of every node, under strict YAML rules.
+
+Hand-edited YAML has traps that PyYAML lets through: duplicate keys keep the last value, ``no``
+becomes ``False``, ``3.10`` becomes ``3.1``, anchors can expand into billions of nodes, and deep
+nesting crashes the C loader. So the tree is built here, in one iterative pass over the pure-Python
+event stream, with hard limits checked before anything walks the tree:
+
+- one document at most; nesting at most ``MAX_DEPTH``; no explicit tags, anchors, aliases or merge
+  keys; mapping keys are plain strings and unique (a duplicate names both lines);
+- NaN and infinity are rejected; a scalar that YAML typed implicitly (bool, int, float, null, date)
+  is remembered with the text as written, so the schema check can say "quote it".
+
+Nothing else in the package parses YAML.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Mapping
+
+from .errors import ConfigError, Issue
+
+__all__ = ["MAX_BYTES", "MAX_DEPTH", "MAX_NODES", "Document", "JsonPath", "parse_yaml", "read_yaml_file"]
+
+MAX_BYTES = 1024 * 1024
+MAX_DEPTH = 64
+MAX_NODES = 200_000
+
+JsonPath = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A parsed YAML document: plain data plus where each node was written.
+
+    ``positions`` maps a JSON path to the 1-based (line, column) of the value there;
+    ``key_positions`` maps the path of a mapping entry to where its key was written;
+    ``implicit`` maps the path of an unquoted scalar that YAML typed as something other than a
+    string to the text as written (``no``, ``3.10``), for "quote it" hints.
+    ``data`` is None for an empty file.
+    """
+
+    path: str
+    data: Any
+    positions: Mapping[JsonPath, tuple[int, int]]
+    key_positions: Mapping[JsonPath, tuple[int, int]]
+    implicit: Mapping[JsonPath, str]
+
+    def position(self, path: JsonPath, *, key: bool = False) -> tuple[int | None, int | None]:
+        """The closest known (line, column) for ``path``, walking up to its parents if needed."""
+        table = self.key_positions if key else self.positions
+        probe = tuple(path)
+        while True:
+            if probe in table:
+                return table[probe]
+            if key and probe in self.positions:
+                return self.positions[probe]
+            if not probe:
+                return (None, None)
+            probe = probe[:-1]
+
+
+def format_pointer(path: JsonPath) -> str:
+    """``('providers', 'ollama', 'efforts', 0)`` -> ``$.providers.ollama.efforts[0]``."""
+    text = "$"
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif part.replace("_", "").replace("-", "").isalnum() and part[:1].isalpha():
+            text += f".{part}"
+        else:
+            text += "[" + _quote(part) + "]"
+    return text
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def read_yaml_file(path: Path | str, *, display_path: str | None = None) -> Document:
+    """Read and parse one YAML file, refusing anything that is not a regular file of sane size."""
+    shown = display_path or str(path)
+    data = read_file_bytes(path, shown)
+    return parse_yaml(data, shown)
+
+
+def read_file_bytes(path: Path | str, shown: str) -> bytes:
+    """The bytes of a regular file of at most MAX_BYTES; ConfigError otherwise."""
+    try:
+        # O_NONBLOCK: opening a FIFO must not block waiting for a writer.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        raise ConfigError(Issue("file not found", path=shown, hint="check the path, or run 'registry init' to create a starter file")) from None
+    except IsADirectoryError:
+        raise _not_regular(shown, "a directory") from None
+    except PermissionError:
+        raise ConfigError(Issue("permission denied: the file cannot be read", path=shown, hint="make the file readable by this user (chmod 600)")) from None
+    except OSError as exc:
+        raise ConfigError(Issue(f"cannot open the file: {exc.strerror}", path=shown)) from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise _not_regular(shown, "a directory")
+        if not stat.S_ISREG(info.st_mode):
+            raise _not_regular(shown, "a FIFO, socket or device")
+        if info.st_size > MAX_BYTES:
+            raise _too_big(shown)
+        chunks = []
+        remaining = MAX_BYTES + 1
+        while remaining > 0:
+            chunk = os.read(fd, min(remaining, 65536))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+        data = b"".join(chunks)
+        if len(data) > MAX_BYTES:
+            raise _too_big(shown)
+        return data
+    except OSError as exc:
+        raise ConfigError(Issue(f"cannot read the file: {exc.strerror}", path=shown)) from None
+    finally:
+        os.close(fd)
+
+
+def _not_regular(shown: str, what: str) -> ConfigError:
+    return ConfigError(Issue(f"expected a YAML file, found {what}", path=shown, hint="point the setting at a providers.yaml file"))
+
+
+def _too_big(shown: str) -> ConfigError:
+    return ConfigError(Issue(f"file is larger than {MAX_BYTES} bytes", path=shown, hint="a providers file is a few kilobytes; check that this is the right file"))
+
+
+def decode_text(data: bytes, shown: str) -> str:
+    """Strict UTF-8 (a BOM is allowed); a bad byte is reported with its line and column."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        line = before.count(b"\n") + 1
+        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        raise ConfigError(Issue(
+            f"invalid UTF-8: byte 0x{data[exc.start]:02x} cannot be decoded",
+            path=shown, line=line, column=column,
+            hint="save the file as UTF-8",
+        )) from None
+    if "\x00" in text:
+        offset = text.index("\x00")
+        line, column = _offset_to_position(text, offset)
+        raise ConfigError(Issue("NUL character in file", path=shown, line=line, column=column,
+                                hint="the file looks binary or UTF-16; save it as UTF-8 text"))
+    return text
+
+
+def _offset_to_position(text: str, offset: int) -> tuple[int, int]:
+    before = text[:offset]
+    return before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
+
+
+def parse_yaml(source: bytes | str, shown: str = "<string>") -> Document:
+    """Parse YAML text into a Document, or raise ConfigError with the first problem located."""
+    text = decode_text(source, shown) if isinstance(source, bytes) else source
+    if len(text) > MAX_BYTES:
+        raise _too_big(shown)
+    import yaml  # deferred: the cached fast path never parses YAML
+
+    builder = _TreeBuilder(shown)
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            builder.feed(event)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or "invalid YAML"
+        issue = Issue(
+            f"YAML syntax error: {problem}",
+            path=shown,
+            line=mark.line + 1 if mark else None,
+            column=mark.column + 1 if mark else None,
+            hint=_syntax_hint(problem),
+        )
+        raise ConfigError(issue) from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(Issue(f"YAML error: {exc}", path=shown)) from None
+    except RecursionError:
+        raise ConfigError(Issue("YAML nesting is too deep", path=shown)) from None
+    return builder.document()
+
+
+def _syntax_hint(problem: str) -> str | None:
+    if "tab" in problem or "'\\t'" in problem:
+        return "indent with spaces, not tabs"
+    if "mapping values are not allowed" in problem:
+        return "a value containing ': ' must be quoted; or check the indentation of this line"
+    if "could not find expected ':'" in problem:
+        return "each entry needs 'key: value'; check the indentation"
+    if "found character '@'" in problem or "found character '`'" in problem:
+        return "quote values that start with '@' or '`'"
+    if "unacceptable character" in problem or "special characters are not allowed" in problem:
+        return "remove the invisible or control character, or quote the value"
+    return None
+
+
+class _Frame:
+    """A mapping or sequence under construction; ``pending_key`` holds a key awaiting its value."""
+
+    __slots__ = ("container", "path", "pending_key", "key_lines")
+
+    def __init__(self, container: dict | list, path: JsonPath) -> None:
+        self.container = container
+        self.path = path
+        self.pending_key: str | None = None
+        self.key_lines: dict[str, int] = {}
+
+
+class _TreeBuilder:
+    """Turns PyYAML events into plain data, enforcing the strict rules as it goes."""
+
+    def __init__(self, shown: str) -> None:
+        import yaml
+
+        self._yaml = yaml
+        self._resolver = yaml.resolver.Resolver()
+        self._constructor = yaml.constructor.SafeConstructor()
+        self.shown = shown
+        self.stack: list[_Frame] = []
+        self.root: Any = None
+        self.documents = 0
+        self.nodes = 0
+        self.positions: dict[JsonPath, tuple[int, int]] = {}
+        self.key_positions: dict[JsonPath, tuple[int, int]] = {}
+        self.implicit: dict[JsonPath, str] = {}
+
+    def document(self) -> Document:
+        return Document(
+            path=self.shown,
+            data=self.root,
+            positions=MappingProxyType(self.positions),
+            key_positions=MappingProxyType(self.key_positions),
+            implicit=MappingProxyType(self.implicit),
+        )
+
+    def fail(self, event: Any, message: str, hint: str | None = None, path: JsonPath | None = None) -> None:
+        mark = event.start_mark
+        pointer = format_pointer(path) if path is not None else None
+        raise ConfigError(Issue(message, path=self.shown, line=mark.line + 1, column=mark.column + 1, pointer=pointer, hint=hint))
+
+    def feed(self, event: Any) -> None:
+        ev = self._yaml.events
+        if isinstance(event, ev.DocumentStartEvent):
+            self.documents += 1
+            if self.documents > 1:
+                self.fail(event, "more than one YAML document in the file", "remove the '---' separator and keep a single document")
+            return
+        if isinstance(event, (ev.StreamStartEvent, ev.StreamEndEvent, ev.DocumentEndEvent)):
+            return
+        if isinstance(event, ev.AliasEvent):
+            self.fail(event, f"YAML aliases are not allowed (found '*{event.anchor}')", "write the value out in full; anchors and aliases are refused")
+        if isinstance(event, (ev.MappingEndEvent, ev.SequenceEndEvent)):
+            self._close()
+            return
+        # A node: scalar, mapping start or sequence start.
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            self.fail(event, f"the document has more than {MAX_NODES} nodes", "a providers file is small; check that this is the right file")
+        if getattr(event, "anchor", None) is not None:
+            self.fail(event, f"YAML anchors are not allowed (found '&{event.anchor}')",
+                      "remove the anchor; if the value really starts with '&', quote it")
+        if isinstance(event, ev.ScalarEvent):
+            self._scalar(event)
+        else:
+            self._start_collection(event)
+
+    def _explicit_tag(self, event: Any) -> bool:
+        if event.tag is None or event.tag == "!":
+            return False
+        implicit = event.implicit
+        if isinstance(implicit, tuple):
+            return not any(implicit)
+        return not implicit
+
+    def _start_collection(self, event: Any) -> None:
+        ev = self._yaml.events
+        if self._explicit_tag(event):
+            self.fail(event, f"explicit YAML tags are not allowed (found {event.tag!r})", "remove the tag")
+        if len(self.stack) >= MAX_DEPTH:
+            self.fail(event, f"nesting is deeper than {MAX_DEPTH} levels", "a providers file needs only a few levels; check for stray '[' or '{'")
+        container: dict | list = {} if isinstance(event, ev.MappingStartEvent) else []
+        path = self._attach(event, container)
+        self.stack.append(_Frame(container, path))
+
+    def _close(self) -> None:
+        frame = self.stack.pop()
+        if isinstance(frame.container, dict) and frame.pending_key is not None:
+            raise ConfigError(Issue("mapping key without a value", path=self.shown, pointer=format_pointer(frame.path)))
+
+    def _scalar(self, event: Any) -> None:
+        if self._explicit_tag(event):
+            self.fail(event, f"explicit YAML tags are not allowed (found {event.tag!r})", "remove the tag; quote the value if you wanted a string")
+        frame = self.stack[-1] if self.stack else None
+        if frame is not None and isinstance(frame.container, dict) and frame.pending_key is None:
+            self._key(event, frame)
+            return
+        value, implicit_text = self._construct(event)
+        path = self._attach(event, value)
+        if implicit_text is not None:
+            self.implicit[path] = implicit_text
+
+    def _key(self, event: Any, frame: _Frame) -> None:
+        tag = self._resolve_tag(event)
+        key_path = frame.path + (event.value,)
+        if tag == "tag:yaml.org,2002:merge":
+            self.fail(event, "YAML merge keys ('<<') are not allowed", "write the keys out in full", frame.path)
+        if tag != "tag:yaml.org,2002:str":
+            self.fail(event, f"mapping keys must be strings; {event.value!r} is read as {tag.rsplit(':', 1)[-1]}",
+                      f"quote the key: '{event.value}'", frame.path)
+        line = event.start_mark.line + 1
+        if event.value in frame.key_lines:
+            first = frame.key_lines[event.value]
+            self.fail(event, f"duplicate key {event.value!r} (first defined on line {first}, again on line {line})",
+                      "remove one of the two entries", key_path)
+        frame.key_lines[event.value] = line
+        frame.pending_key = event.value
+        self.key_positions[key_path] = (line, event.start_mark.column + 1)
+
+    def _attach(self, event: Any, value: Any) -> JsonPath:
+        """Place a new node into its parent (or as the root) and return its path."""
+        mark = event.start_mark
+        if not self.stack:
+            self.root = value
+            path: JsonPath = ()
+        else:
+            frame = self.stack[-1]
+            if isinstance(frame.container, dict):
+                if frame.pending_key is None:
+                    self.fail(event, "mapping keys must be plain strings, not mappings or lists",
+                              "check the indentation; a key cannot be a '{...}' or '[...]'", frame.path)
+                key = frame.pending_key
+                frame.container[key] = value
+                frame.pending_key = None
+                path = frame.path + (key,)
+            else:
+                frame.container.append(value)
+                path = frame.path + (len(frame.container) - 1,)
+        self.positions[path] = (mark.line + 1, mark.column + 1)
+        return path
+
+    def _resolve_tag(self, event: Any) -> str:
+        if event.tag not in (None, "!"):
+            return event.tag
+        node_class = self._yaml.nodes.ScalarNode
+        return self._resolver.resolve(node_class, event.value, event.implicit)
+
+    def _construct(self, event: Any) -> tuple[Any, str | None]:
+        """The Python value of a scalar, and its written text when YAML typed it implicitly."""
+        tag = self._resolve_tag(event)
+        if tag == "tag:yaml.org,2002:str":
+            return event.value, None
+        node = self._yaml.nodes.ScalarNode(tag, event.value, event.start_mark, event.end_mark)
+        try:
+            if tag == "tag:yaml.org,2002:null":
+                value: Any = None
+            elif tag == "tag:yaml.org,2002:bool":
+                value = self._constructor.construct_yaml_bool(node)
+            elif tag == "tag:yaml.org,2002:int":
+                value = self._constructor.construct_yaml_int(node)
+            elif tag == "tag:yaml.org,2002:float":
+                value = self._constructor.construct_yaml_float(node)
+                if math.isnan(value) or math.isinf(value):
+                    self.fail(event, f"{event.value!r} (NaN or infinity) is not allowed", "use a finite number, or quote the text")
+            elif tag == "tag:yaml.org,2002:timestamp":
+                value = self._constructor.construct_yaml_timestamp(node)
+            else:
+                value = event.value
+        except (ValueError, OverflowError):
+            value = event.value
+        written = event.value if event.value else ("~" if tag == "tag:yaml.org,2002:null" else "")
+        return value, written
