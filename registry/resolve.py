@@ -16,8 +16,10 @@ if TYPE_CHECKING:
 
 __all__ = ["EFFORT_LEVELS", "effort_for", "resolve_model"]
 
-# The vocabulary of reasoning-effort levels; each provider accepts a subset (the schema's enum).
-EFFORT_LEVELS = frozenset({"none", "minimal", "low", "medium", "high", "xhigh", "max"})
+# The vocabulary of reasoning-effort levels, weakest first; each provider accepts a subset.
+# The schema's "effort" enum lists the same words (a unit test keeps the two equal).
+EFFORT_LEVELS = ("none", "minimal", "low", "medium", "high", "xhigh", "max")
+_EFFORT_WORDS = frozenset(EFFORT_LEVELS)
 
 
 def effort_for(provider: "Provider", level: str, *, strict: bool) -> str | None:
@@ -25,15 +27,12 @@ def effort_for(provider: "Provider", level: str, *, strict: bool) -> str | None:
 
     A word outside the vocabulary is always an error: it is a typo, not a backend limitation.
     """
-    if level not in EFFORT_LEVELS:
-        raise UnsupportedEffortError(provider.name, str(level), sorted(EFFORT_LEVELS, key=_ORDER.index))
+    if level not in _EFFORT_WORDS:
+        raise UnsupportedEffortError(provider.name, str(level), EFFORT_LEVELS)
     accepted = provider.accepts_effort(level)
     if accepted is None and strict:
         raise UnsupportedEffortError(provider.name, level, provider.efforts)
     return accepted
-
-
-_ORDER = ["none", "minimal", "low", "medium", "high", "xhigh", "max"]
 
 
 def resolve_model(registry: "Registry", model_id: str, *, reasoning_effort: str | None = None,
@@ -44,6 +43,8 @@ def resolve_model(registry: "Registry", model_id: str, *, reasoning_effort: str 
     present only when an effort level is accepted; an unaccepted one is dropped unless ``strict``.
     """
     provider, model = route_model_id(registry, model_id)
+    # The effort is checked before the key: a strict caller learns about its own request first.
+    level = effort_for(provider, reasoning_effort, strict=strict) if reasoning_effort is not None else None
     if api_key is None:
         secret = provider.api_key
         if secret is None:
@@ -58,8 +59,6 @@ def resolve_model(registry: "Registry", model_id: str, *, reasoning_effort: str 
         kwargs["extra_headers"] = {name: value.reveal() for name, value in provider.headers.items()}
     if provider.timeout is not None:
         kwargs["timeout"] = provider.timeout
-    if reasoning_effort is not None:
-        level = effort_for(provider, reasoning_effort, strict=strict)
-        if level is not None:
-            kwargs["extra_body"] = {"reasoning_effort": level}
+    if level is not None:
+        kwargs["extra_body"] = {"reasoning_effort": level}
     return kwargs

@@ -17,10 +17,7 @@ from .errors import Issue
 from .paths import schema_path
 from .yamlfile import Document, JsonPath, format_pointer
 
-__all__ = ["EFFORT_LEVELS", "PROVIDER_FIELDS", "check_document", "is_secret_path", "load_schema", "schema_text"]
-
-EFFORT_LEVELS = ("none", "minimal", "low", "medium", "high", "xhigh", "max")
-
+__all__ = ["check_document", "is_secret_path", "load_schema", "schema_text"]
 
 @lru_cache(maxsize=1)
 def schema_text() -> str:
@@ -31,16 +28,6 @@ def schema_text() -> str:
 @lru_cache(maxsize=1)
 def load_schema() -> dict[str, Any]:
     return json.loads(schema_text())
-
-
-def _provider_fields() -> tuple[str, ...]:
-    return tuple(load_schema()["$defs"]["provider"]["properties"])
-
-
-PROVIDER_FIELDS = (
-    "enabled", "prefix", "api_base", "api_bases", "api_base_env", "api_key", "api_key_env",
-    "litellm_provider", "efforts", "effort_aliases", "model_format", "description", "headers", "timeout",
-)
 
 
 @lru_cache(maxsize=1)

@@ -1,0 +1,281 @@
+"""Unit tests for registry.secrets: masks, the Secret type, key checks, placeholders, redact."""
+
+from __future__ import annotations
+
+import copy
+import pickle
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from registry.secrets import (
+    PLACEHOLDER_KEYS,
+    Secret,
+    check_secret_text,
+    is_placeholder_key,
+    mask_secret,
+    redact,
+)
+
+KEY = "sk-proj-AbCdEf0123456789XyZw"
+
+
+# --- mask_secret ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("", ""),
+        ("a", "****"),
+        ("abcd", "****"),
+        ("abcdefg", "****"),  # 7
+        ("abcdefgh", "****gh"),  # 8
+        ("abcdefghijklmno", "****no"),  # 15
+        ("abcdefghijklmnop", "****mnop"),  # 16
+        (KEY, "****XyZw"),
+        ("*" * 20, "********"),
+    ],
+)
+def test_mask_secret(value: str, expected: str) -> None:
+    assert mask_secret(value) == expected
+
+
+@given(st.text(min_size=1, max_size=200))
+def test_mask_shows_at_most_the_last_quarter(value: str) -> None:
+    mask = mask_secret(value)
+    shown = mask[4:]
+    assert mask.startswith("****")
+    assert len(shown) <= 4
+    assert value.endswith(shown)
+    # Never more than a quarter of the key, so the start is never shown.
+    assert len(shown) * 4 <= len(value)
+
+
+# --- Secret --------------------------------------------------------------------------------------
+
+def _renderings(secret: Secret) -> list[str]:
+    return [
+        repr(secret),
+        str(secret),
+        f"{secret}",
+        f"{secret!s}",
+        f"{secret!r}",
+        f"{secret:>40}",
+        format(secret),
+        "%s" % secret,
+        "%r" % (secret,),
+        "{}".format(secret),
+        str([secret]),
+        repr({"api_key": secret}),
+        str((secret,)),
+        str(ValueError(secret)),
+        repr(ValueError(secret)),
+    ]
+
+
+@pytest.mark.parametrize("index", range(15))
+def test_secret_renderings_are_masked(index: int) -> None:
+    rendering = _renderings(Secret(KEY))[index]
+    assert KEY not in rendering
+    assert "sk-proj" not in rendering
+    assert KEY[:4] not in rendering
+    assert "****XyZw" in rendering
+
+
+def test_secret_repr_and_str() -> None:
+    secret = Secret(KEY)
+    assert repr(secret) == "Secret('****XyZw')"
+    assert str(secret) == "****XyZw"
+    assert secret.masked == "****XyZw"
+    assert f"[{secret:>10}]" == "[  ****XyZw]"
+    assert repr(Secret("")) == "Secret('')"
+    assert repr(Secret("short")) == "Secret('****')"
+
+
+def test_reveal_returns_the_value() -> None:
+    assert Secret(KEY).reveal() == KEY
+    assert Secret("").reveal() == ""
+
+
+@pytest.mark.parametrize(
+    ("value", "type_name"),
+    [(12345678, "int"), (b"sk-bytes-key-123", "bytes"), (None, "NoneType"), (["sk-list-key"], "list")],
+)
+def test_secret_needs_a_str(value: object, type_name: str) -> None:
+    with pytest.raises(TypeError) as caught:
+        Secret(value)  # type: ignore[arg-type]
+    assert str(caught.value) == f"Secret needs a str, not {type_name}"  # the type, never the value
+
+
+def test_secret_equality_and_hash() -> None:
+    assert Secret(KEY) == Secret(KEY)
+    assert Secret(KEY) != Secret(KEY + "x")
+    assert Secret(KEY) != Secret(KEY[:-1] + "q")  # same mask, different value
+    assert Secret(KEY) != KEY  # a Secret never equals a plain string
+    assert KEY != Secret(KEY)
+    assert Secret("é-key-value") == Secret("é-key-value")  # non-ASCII compares too
+    assert hash(Secret(KEY)) == hash(Secret(KEY))
+    assert len({Secret(KEY), Secret(KEY), Secret("other-key-value")}) == 2
+    assert {Secret(KEY): 1}[Secret(KEY)] == 1
+
+
+def test_secret_truthiness() -> None:
+    assert Secret(KEY)
+    assert Secret("x")
+    assert not Secret("")
+
+
+def test_secret_is_immutable() -> None:
+    secret = Secret(KEY)
+    with pytest.raises(AttributeError):
+        secret._value = "other"  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        secret.extra = 1  # type: ignore[attr-defined]
+    with pytest.raises(AttributeError):
+        del secret._value
+    with pytest.raises(TypeError):
+        vars(secret)  # no __dict__ to smuggle state through
+    assert secret.reveal() == KEY
+
+
+def test_secret_pickles_and_copies_with_its_value() -> None:
+    secret = Secret(KEY)
+    for protocol in range(pickle.HIGHEST_PROTOCOL + 1):
+        data = pickle.dumps(secret, protocol=protocol)
+        assert KEY.encode() not in data
+        restored = pickle.loads(data)
+        assert isinstance(restored, Secret)
+        assert restored == secret and restored.reveal() == KEY
+    assert copy.copy(secret).reveal() == KEY
+    assert copy.deepcopy({"k": secret})["k"].reveal() == KEY
+
+
+def test_secret_reduce_does_not_show_the_value() -> None:
+    secret = Secret(KEY)
+    for reduced in (secret.__reduce__(), secret.__reduce_ex__(2), secret.__reduce_ex__(4)):
+        assert KEY not in repr(reduced)
+        assert "sk-proj" not in repr(reduced)
+
+
+# --- check_secret_text ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("value", "phrase"),
+    [
+        ("", "is empty"),
+        (" ", "contains whitespace"),
+        ("SECRETVALUE abc", "contains whitespace"),
+        ("SECRETVALUE\n", "contains whitespace"),
+        ("SECRETVALUE\r\n", "contains whitespace"),
+        ("SECRETVALUE\r", "contains whitespace"),
+        ("SECRETVALUE\t", "contains whitespace"),
+        ("\u00a0SECRETVALUE", "contains whitespace"),
+        ("SECRET\u2003VALUE", "contains whitespace"),
+        ("SECRET\x00VALUE", "contains a control character"),
+        ("SECRET\x7fVALUE", "contains a control character"),
+        ("SECRET\x1bVALUE", "contains a control character"),
+        ("SECRET\u200bVALUE", "contains a control character"),
+        ("SECRET\u202eVALUE", "contains a control character"),
+        ("SECRETVALUEé", "contains non-ASCII characters"),
+        ("SECRETVALUE\u2013", "contains non-ASCII characters"),
+        ("SECRETVALUE" + "a" * 4086, "is longer than 4096 characters"),
+    ],
+)
+def test_check_secret_text_refuses(value: str, phrase: str) -> None:
+    assert check_secret_text(value) == phrase
+    if value.strip():
+        assert "SECRET" not in phrase
+
+
+@pytest.mark.parametrize(
+    "value", [KEY, "x", "sk-ant-api03-abc_DEF-123", "a" * 4096, "Bearer-less.key+/=~!"]
+)
+def test_check_secret_text_accepts(value: str) -> None:
+    assert check_secret_text(value) is None
+
+
+@given(st.text(min_size=6, max_size=60))
+def test_check_secret_text_never_contains_the_value(value: str) -> None:
+    phrase = check_secret_text(value)
+    if phrase is not None:
+        assert phrase in {
+            "is empty", "contains whitespace", "contains a control character",
+            "contains non-ASCII characters", "is longer than 4096 characters",
+        }
+
+
+# --- placeholders --------------------------------------------------------------------------------
+
+def test_placeholder_keys() -> None:
+    assert PLACEHOLDER_KEYS == {
+        "ollama", "lm-studio", "lmstudio", "vllm", "llamacpp", "llama.cpp", "none", "empty",
+        "dummy", "placeholder", "not-needed", "no-key", "nokey", "sk-no-key-required", "x", "-",
+        "key", "api-key", "changeme", "openai-compat", "local",
+    }
+    assert isinstance(PLACEHOLDER_KEYS, frozenset)
+
+
+@pytest.mark.parametrize(
+    ("value", "provider", "expected"),
+    [
+        ("ollama", None, True),
+        ("OLLAMA", None, True),
+        ("LM-Studio", None, True),
+        ("sk-no-key-required", None, True),
+        ("x", None, True),
+        ("-", None, True),
+        ("ChangeMe", None, True),
+        (" dummy\n", None, True),
+        ("sk-proj-real-key-0123456789", None, False),
+        ("ollama-key-0123456789", None, False),
+        ("", None, False),
+        ("gpu-box", "gpu-box", True),
+        ("GPU-Box", "gpu-box", True),
+        ("gpu-box", "GPU-BOX", True),
+        ("other", "gpu-box", False),
+        ("", "", False),
+        ("vllm", "gpu-box", True),
+    ],
+)
+def test_is_placeholder_key(value: str, provider: str | None, expected: bool) -> None:
+    assert is_placeholder_key(value, provider) is expected
+
+
+# --- redact --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("text", "secrets", "expected"),
+    [
+        (f"401 for key {KEY}", [KEY], "401 for key ****XyZw"),
+        (f"401 for key {KEY}", [Secret(KEY)], "401 for key ****XyZw"),
+        (f"{KEY} and {KEY}!", [KEY], "****XyZw and ****XyZw!"),
+        ("a=abcdefgh b=ABCDEFGHIJKLMNOP", ["abcdefgh", Secret("ABCDEFGHIJKLMNOP")], "a=****gh b=****MNOP"),
+        ("token=abcde;", ["abcde"], "token=****;"),
+        ("ab abc", ["ab", "abc", ""], "ab abc"),  # shorter than 4: would mask ordinary words
+        ("nothing to hide", [KEY], "nothing to hide"),
+        ("nothing to hide", [], "nothing to hide"),
+        (f"Bearer {KEY}0000", [KEY, KEY + "0000"], "Bearer ****0000"),  # longest first
+        ("k=a.b*c+d? n=aXbbbc", ["a.b*c+d?"], "k=****d? n=aXbbbc"),  # regex characters are literal
+        ("url?key=ab%2Fcd%2Bef%3D", ["ab/cd+ef="], "url?key=****f="),  # percent-encoded form too
+        ("abcd" * 7, ["abcd" * 4], "********abcd"),  # periodic key re-formed by its own mask tail
+    ],
+)
+def test_redact(text: str, secrets: list[Secret | str], expected: str) -> None:
+    assert redact(text, secrets) == expected
+
+
+def test_redact_accepts_a_generator() -> None:
+    assert redact(f"key {KEY}", (s for s in [Secret(KEY)])) == "key ****XyZw"
+
+
+@given(
+    key=st.from_regex(r"[A-Za-z0-9_-]{4,40}", fullmatch=True),
+    before=st.text(alphabet="abcXYZ019 -_", max_size=30),
+    after=st.text(alphabet="abcXYZ019 -_", max_size=30),
+)
+def test_redact_removes_every_copy(key: str, before: str, after: str) -> None:
+    text = f"{before}{key}{after}{key}"
+    result = redact(text, [Secret(key)])
+    assert key not in result
+    assert mask_secret(key) in result

@@ -1,0 +1,635 @@
+"""Unit tests for registry.urls: normalisation, the default and strict policies, parse_policy."""
+
+from __future__ import annotations
+
+import dataclasses
+import ipaddress
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from registry.urls import (
+    POLICY_NAMES,
+    UrlPolicy,
+    UrlProblem,
+    check_base_url,
+    normalize_base_url,
+    parse_policy,
+)
+
+KNOWN_RULES = {
+    "scheme", "whitespace", "control-character", "backslash", "userinfo", "missing-host",
+    "bad-port", "bad-host", "non-ascii-host", "ipv6-zone-id", "non-canonical-ipv4",
+    "blocked-address", "blocked-host", "strict-https", "strict-allow-list", "empty", "too-long",
+    "fragment-or-query",
+}
+METADATA_HINT = "base URLs may not point at cloud metadata endpoints; use the server's real address"
+
+
+def problem_text(problem: UrlProblem) -> str:
+    return f"{problem.message}\n{problem.hint}"
+
+
+# --- normalisation -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("http://gpu-box:11434", "http://gpu-box:11434/v1"),
+        ("http://h:8000/v1/", "http://h:8000/v1"),
+        ("http://h/custom/path/", "http://h/custom/path"),
+        ("http://h/custom/path", "http://h/custom/path"),
+        ("http://h/", "http://h/v1"),
+        ("http://h///", "http://h/v1"),
+        ("http://h/v1///", "http://h/v1"),
+        ("  http://h:8000/v1 \n", "http://h:8000/v1"),
+        ("\thttp://h\r\n", "http://h/v1"),
+        ("HTTP://GPU-Box.LAN:8000/V1/Chat", "http://gpu-box.lan:8000/V1/Chat"),
+        ("HTTPS://Example.COM", "https://example.com/v1"),
+        ("https://[FD00::1]:8443", "https://[fd00::1]:8443/v1"),
+        ("http://h/openai/v1/", "http://h/openai/v1"),
+        ("localhost:11434/", "localhost:11434"),  # not a URL: only stripped, check_base_url says why
+        ("", ""),
+    ],
+)
+def test_normalize_base_url(raw: str, expected: str) -> None:
+    assert normalize_base_url(raw) == expected
+    assert normalize_base_url(expected) == expected  # idempotent
+
+
+# --- accepted under the default policy -----------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://localhost:11434/v1",
+        "http://LOCALHOST:11434",
+        "http://localhost.:8000/v1",
+        "http://api.localhost/v1",
+        "http://127.0.0.1:8000/v1",
+        "http://127.255.0.1/",
+        "http://[::1]:8000/v1",
+        "http://[::ffff:127.0.0.1]/v1",
+        "http://10.0.0.5:8000/v1",
+        "http://172.16.0.1/",
+        "http://172.31.255.254/v1",
+        "http://192.168.1.10:1234/v1",
+        "http://100.64.0.1/",
+        "http://100.100.100.201/",
+        "http://[fd00::1]/v1",
+        "http://[fc00::2]/",
+        "http://[fd00:ec2::253]/",
+        "http://[::ffff:10.0.0.1]/",
+        "http://[2002:808:808::]/",  # 6to4 of a public address
+        "https://api.openai.com/v1",
+        "https://router.huggingface.co/v1",
+        "http://gpu_box:8000/v1",
+        "http://gpu-box.lan./v1",
+        "http://8.8.8.8/",
+        "http://1.0.0.0/",
+        "http://169.253.255.255/",
+        "http://169.255.0.1/",
+        "http://deadbeef/",  # hex-looking but no 0x: an ordinary host name
+        "http://1e100.net/",
+        "http://h:1/",
+        "http://h:65535/",
+        "HTTPS://Example.COM/v1",
+        "  http://h/v1\n",  # surrounding whitespace is stripped, not a problem
+        "http://h/v1/caf%C3%A9",
+        "http://h/v1/café",  # non-ASCII is only refused in the host
+        "http://metadata.example.com/",
+        "http://my-metadata/",
+        "http://" + "a" * 63 + ".example/",
+    ],
+)
+def test_accepted_by_default(url: str) -> None:
+    assert check_base_url(url) is None
+
+
+def test_length_limit_is_inclusive() -> None:
+    url = "http://h/" + "a" * (2048 - len("http://h/"))
+    assert len(url) == 2048
+    assert check_base_url(url) is None
+
+
+# --- refused under the default policy ------------------------------------------------------------
+
+REFUSED = [
+    # scheme
+    ("file:///etc/passwd", "scheme", "'file'"),
+    ("ftp://h/", "scheme", "'ftp'"),
+    ("gopher://h:70/", "scheme", "'gopher'"),
+    ("gopher:x", "scheme", "'gopher'"),
+    ("javascript:alert(1)", "scheme", "'javascript'"),
+    ("localhost:11434", "scheme", "'localhost:11434' has no scheme"),
+    ("localhost:11434/v1", "scheme", "has no scheme"),
+    ("gpu-box/v1", "scheme", "has no scheme"),
+    ("//h/v1", "scheme", "has no scheme"),
+    ("http:/h/v1", "scheme", "must start with 'http://'"),
+    ("https:h", "scheme", "must start with 'https://'"),
+    # empty and length
+    ("", "empty", "base URL is empty"),
+    ("   ", "empty", "base URL is empty"),
+    ("\n", "empty", "base URL is empty"),
+    ("http://h/" + "a" * 2040, "too-long", "2049 characters"),
+    # whitespace and control characters inside
+    ("http://h /v1", "whitespace", "' ' at position 8"),
+    ("http://h/v 1", "whitespace", "' '"),
+    ("http://h/\u00a0v1", "whitespace", "'\\xa0'"),
+    ("http://h/v1\u3000x", "whitespace", "'\\u3000'"),
+    ("http://h: 80/", "whitespace", "' '"),
+    ("http://h/v1\nx", "control-character", "'\\n' at position 11"),
+    ("http://h/\rv1", "control-character", "'\\r'"),
+    ("http://h\t/v1", "control-character", "'\\t'"),
+    ("http://h/\x00", "control-character", "'\\x00'"),
+    ("http://h/\x7f", "control-character", "'\\x7f'"),
+    ("http://h/\x85v1", "control-character", "'\\x85'"),
+    ("http://h/\u200bv1", "control-character", "'\\u200b'"),
+    ("http://h/\u202ev1", "control-character", "'\\u202e'"),
+    ("http://h/\u2028v1", "control-character", "'\\u2028'"),
+    ("http://h/\u2029v1", "control-character", "'\\u2029'"),
+    ("http://h\x00.evil.com/", "control-character", "'\\x00'"),
+    # backslash
+    ("http://h\\v1", "backslash", "position 8"),
+    ("http:\\\\h\\v1", "backslash", "forward slashes"),
+    ("http://evil.com\\@localhost/", "backslash", "backslash"),
+    # userinfo
+    ("http://user:hunter2@h/v1", "userinfo", "credentials"),
+    ("http://user@h/", "userinfo", "credentials"),
+    ("http://@h/", "userinfo", "credentials"),
+    ("http://:pw@h/", "userinfo", "credentials"),
+    ("http://localhost:8000@169.254.169.254/", "userinfo", "credentials"),
+    ("user:pw@h:8000/v1", "userinfo", "credentials"),
+    # host and port
+    ("http:///v1", "missing-host", "no host"),
+    ("http://", "missing-host", "no host"),
+    ("http://:8080/v1", "missing-host", "no host"),
+    ("https://[]/", "missing-host", "no host"),
+    ("http://h:0/", "bad-port", "port '0'"),
+    ("http://h:65536/", "bad-port", "port '65536'"),
+    ("http://h:123456/", "bad-port", "port '123456'"),
+    ("http://h:/v1", "bad-port", "port ''"),
+    ("http://h:80a/", "bad-port", "port '80a'"),
+    ("http://h:-1/", "bad-port", "port '-1'"),
+    ("http://h:0x50/", "bad-port", "port '0x50'"),
+    ("http://h:\uff18\uff10/", "bad-port", "from 1 to 65535"),
+    ("http://h:8000v1", "bad-port", "port '8000v1'"),
+    ("http://::1/", "bad-host", "without brackets"),
+    ("http://fe80::1/", "bad-host", "without brackets"),
+    ("http://[::1/", "bad-host", "unclosed '['"),
+    ("http://[::1]x/", "bad-host", "'x' after the closing ']'"),
+    ("http://[1.2.3.4]/", "bad-host", "not a valid IPv6 address"),
+    ("http://[zz::1]/", "bad-host", "not a valid IPv6 address"),
+    ("http://[v1.fe]/", "bad-host", "not a valid IPv6 address"),
+    ("http://a..b/", "bad-host", "'a..b' is not a valid host name"),
+    ("http://.h/", "bad-host", "not a valid host name"),
+    ("http://h../", "bad-host", "not a valid host name"),
+    ("http://-h/", "bad-host", "not a valid host name"),
+    ("http://ex%61mple.com/", "bad-host", "not a valid host name"),
+    ("http://" + "a" * 64 + ".example/", "bad-host", "not a valid host name"),
+    ("http://bücher.de/", "non-ascii-host", "'bücher.de' contains non-ASCII"),
+    ("http://\uff11\uff12\uff17.0.0.1/", "non-ascii-host", "punycode"),
+    ("http://gpu\u2010box/", "non-ascii-host", "punycode"),
+    ("http://[fe80::1%eth0]/", "ipv6-zone-id", "'%eth0'"),
+    ("http://[fe80::1%25eth0]/", "ipv6-zone-id", "zone id"),
+    # query strings and fragments
+    ("http://h/v1?x=1", "fragment-or-query", "query string"),
+    ("http://h/v1?", "fragment-or-query", "query string"),
+    ("http://h?x", "fragment-or-query", "query string"),
+    ("http://h/v1#frag", "fragment-or-query", "fragment"),
+    ("http://h#x", "fragment-or-query", "fragment"),
+    # non-canonical IPv4: every form a WHATWG parser would still turn into an address
+    ("http://2852039166/", "non-canonical-ipv4", "'2852039166'"),
+    ("http://0xa9fea9fe/", "non-canonical-ipv4", "'0xa9fea9fe'"),
+    ("http://0XA9FEA9FE/", "non-canonical-ipv4", "'0XA9FEA9FE'"),
+    ("http://0251.0376.0251.0376/", "non-canonical-ipv4", "'0251.0376.0251.0376'"),
+    ("http://169.254.43518/", "non-canonical-ipv4", "'169.254.43518'"),
+    ("http://127.1/", "non-canonical-ipv4", "'127.1'"),
+    ("http://1.2.3/", "non-canonical-ipv4", "'1.2.3'"),
+    ("http://01.2.3.4/", "non-canonical-ipv4", "'01.2.3.4'"),
+    ("http://127.0.0.01/", "non-canonical-ipv4", "'127.0.0.01'"),
+    ("http://127.000.000.001/", "non-canonical-ipv4", "dotted-quad"),
+    ("http://0x7f.0.0.1/", "non-canonical-ipv4", "dotted-quad"),
+    ("http://169.254.169.0xfe/", "non-canonical-ipv4", "dotted-quad"),
+    ("http://256.1.1.1/", "non-canonical-ipv4", "dotted-quad"),
+    ("http://1.2.3.4.5/", "non-canonical-ipv4", "dotted-quad"),
+    ("http://1.2.3.4./", "non-canonical-ipv4", "dotted-quad"),
+    ("http://0x/", "non-canonical-ipv4", "dotted-quad"),
+    ("http://example.123/", "non-canonical-ipv4", "'example.123'"),
+    ("http://%31%32%37.0.0.1/", "non-canonical-ipv4", "dotted-quad"),
+    # blocked IPv4 addresses
+    ("http://169.254.169.254/", "blocked-address",
+     "host '169.254.169.254' is a link-local / cloud metadata address"),
+    ("http://169.254.169.254:80/latest/meta-data", "blocked-address", "link-local / cloud metadata"),
+    ("http://169.254.0.1/", "blocked-address", "link-local / cloud metadata"),
+    ("http://169.254.255.255/", "blocked-address", "link-local / cloud metadata"),
+    ("http://100.100.100.200/", "blocked-address", "'100.100.100.200' is a cloud metadata address"),
+    ("http://192.0.0.192/", "blocked-address", "'192.0.0.192' is a cloud metadata address"),
+    ("http://0.0.0.0:8000/", "blocked-address", "'0.0.0.0' is an unspecified"),
+    ("http://0.1.2.3/", "blocked-address", "unspecified ('this network')"),
+    # blocked IPv6 addresses
+    ("http://[fe80::1]/", "blocked-address", "'[fe80::1]' is a link-local"),
+    ("http://[FE80::a9fe:a9fe]/", "blocked-address", "link-local"),
+    ("http://[febf::1]/", "blocked-address", "link-local"),
+    ("http://[fd00:ec2::254]/", "blocked-address", "'[fd00:ec2::254]' is a cloud metadata address"),
+    ("http://[fd00:ec2:0::254]:80/", "blocked-address", "cloud metadata address"),
+    ("http://[::]/", "blocked-address", "unspecified address"),
+    ("http://[0:0:0:0:0:0:0:0]/", "blocked-address", "unspecified address"),
+    # IPv6 forms that carry a blocked IPv4 address
+    ("http://[::ffff:169.254.169.254]/", "blocked-address", "embeds the IPv4 address '169.254.169.254'"),
+    ("http://[::ffff:a9fe:a9fe]/", "blocked-address", "embeds the IPv4 address '169.254.169.254'"),
+    ("http://[0:0:0:0:0:ffff:a9fe:a9fe]/", "blocked-address", "'169.254.169.254'"),
+    ("http://[::169.254.169.254]/", "blocked-address", "embeds the IPv4 address '169.254.169.254'"),
+    ("http://[::a9fe:a9fe]/", "blocked-address", "'169.254.169.254'"),
+    ("http://[2002:a9fe:a9fe::]/", "blocked-address", "embeds the IPv4 address '169.254.169.254'"),
+    ("http://[2002:a9fe:a9fe:1::1]/", "blocked-address", "'169.254.169.254'"),
+    ("http://[64:ff9b::169.254.169.254]/", "blocked-address", "'169.254.169.254'"),
+    ("http://[64:ff9b::a9fe:a9fe]/", "blocked-address", "embeds the IPv4 address '169.254.169.254'"),
+    ("http://[::ffff:100.100.100.200]/", "blocked-address", "'100.100.100.200'"),
+    ("http://[::ffff:192.0.0.192]/", "blocked-address", "'192.0.0.192'"),
+    ("http://[::ffff:0.0.0.0]/", "blocked-address", "'0.0.0.0'"),
+    ("http://[64:ff9b::6464:64c8]/", "blocked-address", "'100.100.100.200'"),
+    # blocked host names
+    ("http://metadata.google.internal/", "blocked-host",
+     "'metadata.google.internal' is a cloud metadata host name"),
+    ("http://METADATA.Google.Internal/computeMetadata/v1", "blocked-host", "cloud metadata host name"),
+    ("http://metadata.google.internal./", "blocked-host", "'metadata.google.internal.'"),
+    ("http://metadata.google.internal:80/", "blocked-host", "cloud metadata host name"),
+    ("http://metadata/", "blocked-host", "'metadata'"),
+    ("http://Metadata./", "blocked-host", "cloud metadata host name"),
+    ("http://instance-data/", "blocked-host", "'instance-data'"),
+    ("http://instance-data.ec2.internal/", "blocked-host", "'instance-data.ec2.internal'"),
+    ("http://INSTANCE-DATA.ec2.internal./", "blocked-host", "cloud metadata host name"),
+]
+
+
+@pytest.mark.parametrize(("url", "rule", "fragment"), REFUSED)
+def test_refused_by_default(url: str, rule: str, fragment: str) -> None:
+    problem = check_base_url(url)
+    assert problem is not None
+    assert problem.rule == rule
+    assert fragment in problem_text(problem)
+    assert problem.hint  # every problem says how to fix it
+
+
+@pytest.mark.parametrize(("url", "rule", "fragment"), REFUSED)
+def test_refused_by_strict_too(url: str, rule: str, fragment: str) -> None:
+    # Strict adds rules; it never relaxes one, even for a host on its allow-list.
+    policy = UrlPolicy("strict", ("h", ".google.internal", ".ec2.internal"))
+    problem = check_base_url(url, policy)
+    assert problem is not None
+    assert problem.rule == rule
+
+
+@pytest.mark.parametrize(
+    "url", ["localhost:11434", "ftp://h/", "file:///etc/passwd", "gopher:x", "//h/v1"]
+)
+def test_scheme_hint_shows_a_full_url(url: str) -> None:
+    problem = check_base_url(url)
+    assert problem is not None and problem.rule == "scheme"
+    assert problem.hint == "write the full URL, e.g. 'http://localhost:11434/v1'"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://169.254.169.254/",
+        "http://[fe80::1]/",
+        "http://[fd00:ec2::254]/",
+        "http://100.100.100.200/",
+        "http://[::ffff:169.254.169.254]/",
+        "http://metadata.google.internal/",
+        "http://instance-data/",
+    ],
+)
+def test_metadata_hint(url: str) -> None:
+    problem = check_base_url(url)
+    assert problem is not None
+    assert problem.hint == METADATA_HINT
+
+
+@pytest.mark.parametrize("url", ["http://0.0.0.0:8000/", "http://[::]:8000/"])
+def test_unspecified_address_hint_names_loopback(url: str) -> None:
+    problem = check_base_url(url)
+    assert problem is not None and problem.rule == "blocked-address"
+    assert "listen address" in problem.hint
+
+
+@pytest.mark.parametrize(
+    ("url", "secrets"),
+    [
+        ("http://alice:hunter2@h/v1", ("alice", "hunter2")),
+        ("https://sk-live-0123456789abcdef@api.example.com/v1", ("sk-live-0123456789abcdef",)),
+        ("http://admin:s3cr3t-PASS@169.254.169.254/", ("admin", "s3cr3t-PASS")),
+        ("ftp://ftpuser:ftppass99@h/", ("ftpuser", "ftppass99")),
+        ("user:pw-secret-1@h:8000/v1", ("pw-secret-1",)),
+        ("http://tok3n-value@h:bad/", ("tok3n-value",)),
+        ("http://u:pa55word@[::1%eth0]/", ("pa55word",)),
+    ],
+)
+def test_userinfo_is_never_echoed(url: str, secrets: tuple[str, ...]) -> None:
+    problem = check_base_url(url)
+    assert problem is not None
+    assert problem.rule == "userinfo"
+    for secret in secrets:
+        assert secret not in problem.message
+        assert secret not in problem.hint
+
+
+def test_query_string_is_never_echoed() -> None:
+    problem = check_base_url("http://h/v1?api_key=sk-abc-123456")
+    assert problem is not None and problem.rule == "fragment-or-query"
+    assert "sk-abc-123456" not in problem_text(problem)
+    assert "api_key" not in problem_text(problem)
+
+
+# --- strict policy -------------------------------------------------------------------------------
+
+STRICT = UrlPolicy("strict", ("api.example.com", ".corp.example", "10.0.0.5", "fd00::1"))
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://localhost:11434/v1",
+        "http://LOCALHOST./v1",
+        "http://api.localhost/",
+        "http://127.0.0.1:8000",
+        "http://127.8.9.10/",
+        "http://[::1]:8000/v1",
+        "http://[::ffff:127.0.0.1]/",
+        "https://localhost:8443/v1",
+        "https://api.example.com/v1",
+        "https://API.Example.com./v1",
+        "https://api.example.com:8443/v1",
+        "https://gpu.corp.example/v1",
+        "https://a.b.corp.example/",
+        "https://10.0.0.5:8443/v1",
+        "https://[fd00::1]/v1",
+        "https://[fd00:0:0::1]/",
+    ],
+)
+def test_strict_accepts(url: str) -> None:
+    assert check_base_url(url, STRICT) is None
+
+
+@pytest.mark.parametrize(
+    ("url", "rule", "fragment"),
+    [
+        ("http://api.example.com/v1", "strict-https", "'api.example.com'"),
+        ("http://10.0.0.5/", "strict-https", "requires https"),
+        ("http://gpu.corp.example/", "strict-https", "requires https"),
+        ("http://[fd00::1]/", "strict-https", "'[fd00::1]'"),
+        ("http://192.168.1.10:8000/v1", "strict-https", "requires https"),
+        ("http://[2002:7f00:1::]/", "strict-https", "requires https"),  # 6to4 is not loopback
+        ("https://corp.example/", "strict-allow-list", "'corp.example' is not in"),
+        ("https://evilcorp.example/", "strict-allow-list", "'evilcorp.example'"),
+        ("https://api.example.com.evil.net/", "strict-allow-list", "allow-list"),
+        ("https://other.example.com/", "strict-allow-list", "allow-list"),
+        ("https://example.com/", "strict-allow-list", "allow-list"),
+        ("https://10.0.0.6/", "strict-allow-list", "'10.0.0.6'"),
+        ("https://[fd00::2]/", "strict-allow-list", "'[fd00::2]'"),
+        ("https://[::ffff:10.0.0.5]/", "strict-allow-list", "allow-list"),
+        ("https://[2002:7f00:1::]/", "strict-allow-list", "allow-list"),
+        ("https://gpu-box/v1", "strict-allow-list", "PROVIDER_REGISTRY_ALLOWED_HOSTS"),
+    ],
+)
+def test_strict_refuses(url: str, rule: str, fragment: str) -> None:
+    problem = check_base_url(url, STRICT)
+    assert problem is not None
+    assert problem.rule == rule
+    assert fragment in problem_text(problem)
+
+
+def test_strict_https_hint_offers_https_or_loopback() -> None:
+    problem = check_base_url("http://api.example.com/v1", STRICT)
+    assert problem is not None
+    assert "https://" in problem.hint and "localhost" in problem.hint
+
+
+def test_strict_allow_list_hint_names_the_env_var() -> None:
+    problem = check_base_url("https://gpu-box/v1", STRICT)
+    assert problem is not None
+    assert "PROVIDER_REGISTRY_ALLOWED_HOSTS" in problem.hint
+
+
+@pytest.mark.parametrize(
+    ("url", "expected_rule"),
+    [
+        ("http://localhost:11434/v1", None),
+        ("http://127.0.0.1:8000/v1", None),
+        ("http://[::1]/v1", None),
+        ("https://api.openai.com/v1", "strict-allow-list"),
+        ("https://router.huggingface.co/v1", "strict-allow-list"),
+        ("https://10.0.0.1/v1", "strict-allow-list"),
+        ("http://api.openai.com/v1", "strict-https"),
+    ],
+)
+def test_strict_with_empty_allow_list_means_loopback_only(url: str, expected_rule: str | None) -> None:
+    problem = check_base_url(url, UrlPolicy("strict"))
+    assert (problem.rule if problem else None) == expected_rule
+    if problem is not None and problem.rule == "strict-allow-list":
+        assert "is empty" in problem.message
+
+
+def test_strict_never_unblocks_metadata_via_allow_list() -> None:
+    policy = UrlPolicy("strict", (".google.internal", ".internal"))
+    problem = check_base_url("https://metadata.google.internal/", policy)
+    assert problem is not None and problem.rule == "blocked-host"
+
+
+def test_default_policy_ignores_allow_list() -> None:
+    policy = UrlPolicy("default", ("a.example",))
+    assert check_base_url("http://b.example/v1", policy) is None
+
+
+# --- parse_policy and UrlPolicy ------------------------------------------------------------------
+
+def test_policy_names() -> None:
+    assert POLICY_NAMES == ("default", "strict")
+    assert UrlPolicy() == UrlPolicy("default", ())
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [(None, "default"), ("", "default"), ("  ", "default"), ("default", "default"),
+     ("Default", "default"), ("STRICT", "strict"), (" strict\n", "strict")],
+)
+def test_parse_policy_names(name: str | None, expected: str) -> None:
+    assert parse_policy(name, None) == UrlPolicy(expected, ())
+
+
+@pytest.mark.parametrize(
+    ("name", "fragment"),
+    [("strcit", "did you mean 'strict'?"), ("paranoid", "'paranoid'"), ("off", "'off'"),
+     ("defaults", "did you mean 'default'?")],
+)
+def test_parse_policy_unknown_name(name: str, fragment: str) -> None:
+    with pytest.raises(ValueError) as caught:
+        parse_policy(name, None)
+    assert "'default', 'strict'" in str(caught.value)
+    assert fragment in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (None, ()),
+        ("", ()),
+        (" ,, \n", ()),
+        ("api.example.com", ("api.example.com",)),
+        ("API.Example.COM.", ("api.example.com",)),
+        ("a.example,b.example", ("a.example", "b.example")),
+        ("a.example b.example\tc.example\n", ("a.example", "b.example", "c.example")),
+        ("a.example, ,a.example,,b.example", ("a.example", "b.example")),
+        (".Corp.Example", (".corp.example",)),
+        ("10.0.0.5", ("10.0.0.5",)),
+        ("[FD00::1]", ("fd00::1",)),
+        ("fd00:0:0::1", ("fd00::1",)),
+        ("gpu_box", ("gpu_box",)),
+        ("localhost", ("localhost",)),
+    ],
+)
+def test_parse_policy_allowed_hosts(text: str | None, expected: tuple[str, ...]) -> None:
+    assert parse_policy("strict", text).allowed_hosts == expected
+
+
+@pytest.mark.parametrize(
+    ("entry", "fragment"),
+    [
+        ("https://api.example.com", "looks like a URL"),
+        ("api.example.com/v1", "looks like a URL"),
+        ("user@api.example.com", "looks like a URL"),
+        ("api.example.com:8443", "ports do not belong"),
+        ("1.2.3", "not a host name, IP address or '.domain'"),
+        ("0x7f000001", "not a host name"),
+        ("169.254.169.254", "cloud metadata"),
+        ("metadata.google.internal", "cloud metadata"),
+        ("instance-data", "cloud metadata"),
+        ("[::ffff:169.254.169.254]", "cloud metadata"),
+        ("fd00:ec2::254", "cloud metadata"),
+        ("[fe80::1%eth0]", "zone id"),
+        ("a..b", "not a host name"),
+        ("-bad", "not a host name"),
+        (".", "not a '.domain' entry"),
+        (".123", "not a '.domain' entry"),
+        ("*.example.com", "not a host name"),
+        ("bücher.de", "not a host name"),
+    ],
+)
+def test_parse_policy_bad_allowed_host(entry: str, fragment: str) -> None:
+    with pytest.raises(ValueError) as caught:
+        parse_policy("strict", f"good.example,{entry}")
+    assert repr(entry) in str(caught.value)
+    assert fragment in str(caught.value)
+    assert "hint:" in str(caught.value)
+
+
+def test_parsed_policy_drives_check() -> None:
+    policy = parse_policy("strict", "api.example.com .corp.example")
+    assert check_base_url("https://x.corp.example/v1", policy) is None
+    problem = check_base_url("https://evil.example/v1", policy)
+    assert problem is not None and problem.rule == "strict-allow-list"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error"),
+    [
+        ({"name": "Strict"}, ValueError),
+        ({"name": "lenient"}, ValueError),
+        ({"name": "strict", "allowed_hosts": ["a.example"]}, TypeError),
+        ({"name": "strict", "allowed_hosts": ("A.example",)}, ValueError),
+        ({"name": "strict", "allowed_hosts": ("[::1]",)}, ValueError),
+        ({"name": "strict", "allowed_hosts": ("a.example.",)}, ValueError),
+        ({"name": "strict", "allowed_hosts": ("",)}, ValueError),
+        ({"name": "strict", "allowed_hosts": ("169.254.169.254",)}, ValueError),
+    ],
+)
+def test_url_policy_validates(kwargs: dict[str, object], error: type[Exception]) -> None:
+    with pytest.raises(error):
+        UrlPolicy(**kwargs)  # type: ignore[arg-type]
+
+
+def test_value_objects_are_frozen() -> None:
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        UrlPolicy().name = "strict"  # type: ignore[misc]
+    problem = check_base_url("ftp://h/")
+    assert problem is not None
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        problem.rule = "other"  # type: ignore[misc]
+
+
+# --- properties ----------------------------------------------------------------------------------
+
+_hosts = st.sampled_from(
+    ["localhost", "gpu-box", "GPU-Box.lan", "127.0.0.1", "10.1.2.3", "[::1]", "[FD00::7]", "api.example.com"]
+)
+_paths = st.lists(st.from_regex(r"[A-Za-z0-9._~-]{1,8}", fullmatch=True), max_size=3).map(
+    lambda parts: "".join("/" + part for part in parts)
+)
+
+
+@given(
+    scheme=st.sampled_from(["http", "https", "HTTP"]),
+    host=_hosts,
+    port=st.none() | st.integers(1, 65535),
+    path=_paths,
+    trailing=st.sampled_from(["", "/", "//"]),
+)
+def test_normalised_valid_url_stays_valid_and_is_stable(
+    scheme: str, host: str, port: int | None, path: str, trailing: str
+) -> None:
+    url = f"{scheme}://{host}{'' if port is None else f':{port}'}{path}{trailing}"
+    assert check_base_url(url) is None
+    normal = normalize_base_url(url)
+    assert check_base_url(normal) is None
+    assert normalize_base_url(normal) == normal
+    assert not normal.endswith("/")
+    assert normal.endswith(path or "/v1")
+
+
+@given(st.text(max_size=80))
+def test_check_never_raises_and_uses_known_rules(text: str) -> None:
+    problem = check_base_url(text)
+    assert problem is None or problem.rule in KNOWN_RULES
+    strict = check_base_url(text, STRICT)
+    assert strict is None or strict.rule in KNOWN_RULES
+
+
+@given(st.integers(0, 2**32 - 1))
+def test_every_ipv4_is_canonical_or_refused(value: int) -> None:
+    address = ipaddress.IPv4Address(value)
+    dotted = check_base_url(f"http://{address}/")
+    blocked = address in ipaddress.IPv4Network("169.254.0.0/16") or address in ipaddress.IPv4Network(
+        "0.0.0.0/8"
+    ) or str(address) in ("100.100.100.200", "192.0.0.192")
+    assert (dotted.rule if dotted else None) == ("blocked-address" if blocked else None)
+    for spelling in (str(value), hex(value), f"{value >> 16}.{value & 0xFFFF}"):
+        problem = check_base_url(f"http://{spelling}/")
+        assert problem is not None and problem.rule == "non-canonical-ipv4"
+
+
+@given(st.integers(0, 2**16 - 1))
+def test_every_link_local_ipv4_is_blocked_in_every_ipv6_wrapping(low: int) -> None:
+    v4 = ipaddress.IPv4Address((169 << 24) | (254 << 16) | low)
+    packed = int(v4)
+    forms = [
+        f"::ffff:{v4}",
+        f"::ffff:{packed >> 16:x}:{packed & 0xFFFF:x}",
+        f"::{v4}",
+        f"2002:{packed >> 16:x}:{packed & 0xFFFF:x}::1",
+        f"64:ff9b::{v4}",
+    ]
+    for form in forms:
+        problem = check_base_url(f"http://[{form}]/")
+        assert problem is not None and problem.rule == "blocked-address", form
+        assert f"'{v4}'" in problem.message
+
+
+@given(st.from_regex(r"[A-Za-z0-9._~!$&'()*+,;=-]{1,24}", fullmatch=True))
+def test_password_never_echoed(password: str) -> None:
+    # The userinfo problem is the same text whatever the URL, so nothing of it can leak.
+    problem = check_base_url(f"http://someone:{password}@gpu-box:8000/v1")
+    assert problem == check_base_url("http://@h/")
+    assert problem is not None and problem.rule == "userinfo"
