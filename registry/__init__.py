@@ -37,6 +37,19 @@ from .urls import UrlPolicy
 
 __version__ = "0.1.0"
 
+# probe pulls in asyncio, socket and http (~70 ms): imported on first use, not with the package.
+_LAZY = {"ProbeResult": ".probe", "ProviderProbe": ".probe", "aprobe": ".probe", "probe": ".probe"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        from importlib import import_module
+
+        value = getattr(import_module(_LAZY[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 __all__ = [
     "EFFORT_LEVELS",
     "LAYER_NAMES",
@@ -48,7 +61,9 @@ __all__ = [
     "MissingApiKeyError",
     "ModelIdCheck",
     "Origin",
+    "ProbeResult",
     "Provider",
+    "ProviderProbe",
     "Registry",
     "RegistryError",
     "Secret",
@@ -56,6 +71,8 @@ __all__ = [
     "UnsupportedEffortError",
     "UrlPolicy",
     "__version__",
+    "aprobe",
     "inspect",
     "load",
+    "probe",
 ]

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigError, Issue
 from .model import Origin
-from .yamlfile import Document, JsonPath, read_yaml_file
+from .yamlfile import Document, JsonPath, parse_yaml, read_file_bytes
+
+if TYPE_CHECKING:
+    from .cache import ValidationCache
 
 __all__ = ["FileLayer", "read_file_layer"]
 
@@ -41,18 +44,29 @@ class FileLayer:
         return Origin(self.layer, self.path, line)
 
 
-def read_file_layer(layer: str, path: Path, *, required: bool, schema_check: bool = True) -> FileLayer:
-    """Read and check ``path`` as ``layer``. A missing optional file is an empty, valid layer."""
+def read_file_layer(layer: str, path: Path, *, required: bool, schema_check: bool = True,
+                    cache: ValidationCache | None = None) -> FileLayer:
+    """Read and check ``path`` as ``layer``. A missing optional file is an empty, valid layer.
+
+    With a ``cache``, bytes that already passed the schema check skip it (and YAML parsing when
+    the entry holds the document); bytes that pass with no issue are remembered.
+    """
     shown = str(path)
     if not required and not path.exists() and not path.is_symlink():
         return FileLayer(layer, shown, False, None, ())
+    verdict = None
     try:
-        document = read_yaml_file(path, display_path=shown)
+        data = read_file_bytes(path, shown)
+        if cache is not None and schema_check:
+            verdict = cache.recall(data, shown)
+        document = verdict.document if verdict is not None and verdict.document is not None else parse_yaml(data, shown)
     except ConfigError as exc:
         return FileLayer(layer, shown, path.exists(), None, exc.issues)
     issues: tuple[Issue, ...] = ()
-    if schema_check:
+    if schema_check and verdict is None:
         from .schema import check_document  # deferred: pulls in jsonschema
 
         issues = tuple(check_document(document))
+        if cache is not None and not issues:
+            cache.remember(data, document)
     return FileLayer(layer, shown, True, document, issues)

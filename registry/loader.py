@@ -8,19 +8,19 @@ collected, not raised one at a time: ``inspect`` returns them all (for ``registr
 from __future__ import annotations
 
 import difflib
-import logging
 import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
+from .cache import open_validation_cache
 from .errors import ConfigError, Issue
 from .layers import FileLayer, read_file_layer
 from .model import LayerSource, Origin, Provider, Registry
 from .paths import APP_NAME, CONFIG_ENV, builtin_providers_path, find_user_file
 from .secrets import Secret, check_secret_text, is_placeholder_key
-from .urls import UrlPolicy, check_base_url, normalize_base_url, parse_policy
+from .urls import UrlPolicy, UrlProblem, check_base_url, normalize_base_url, parse_policy
 from .yamlfile import JsonPath, format_pointer
 
 __all__ = ["ALLOWED_HOSTS_ENV", "URL_POLICY_ENV", "LoadReport", "inspect", "load"]
@@ -28,7 +28,6 @@ __all__ = ["ALLOWED_HOSTS_ENV", "URL_POLICY_ENV", "LoadReport", "inspect", "load
 URL_POLICY_ENV = "PROVIDER_REGISTRY_URL_POLICY"
 ALLOWED_HOSTS_ENV = "PROVIDER_REGISTRY_ALLOWED_HOSTS"
 
-_log = logging.getLogger("registry")
 
 # A merged value and where it came from.
 _Valued = tuple[Any, Origin]
@@ -65,8 +64,12 @@ def load(app_name: str = APP_NAME, config_path: str | os.PathLike[str] | None = 
     report = inspect(app_name, config_path, environ, url_policy)
     if report.registry is None:
         raise ConfigError(report.errors)
-    for warning in report.warnings:
-        _log.warning("%s", warning.render())
+    if report.warnings:
+        import logging  # deferred: costs ~7 ms of start-up, needed only when there is a warning
+
+        log = logging.getLogger("registry")
+        for warning in report.warnings:
+            log.warning("%s", warning.render())
     return report.registry
 
 
@@ -79,8 +82,9 @@ def inspect(app_name: str = APP_NAME, config_path: str | os.PathLike[str] | None
     issues: list[Issue] = []
     policy = _policy(url_policy, env, issues)
     location = find_user_file(app_name, config_path, env)
-    builtin = read_file_layer("default", builtin_providers_path(), required=True)
-    user = read_file_layer("user", location.path, required=location.explicit)
+    cache = open_validation_cache(app_name, env)  # None when PROVIDER_REGISTRY_NO_CACHE is set
+    builtin = read_file_layer("default", builtin_providers_path(), required=True, cache=cache)
+    user = read_file_layer("user", location.path, required=location.explicit, cache=cache)
     layers = (
         LayerSource("default", builtin.path, builtin.exists, "built-in"),
         LayerSource("user", user.path, user.exists, location.reason),
@@ -104,13 +108,17 @@ def _policy(url_policy: str | UrlPolicy | None, env: Mapping[str, str], issues: 
     name_var = URL_POLICY_ENV if url_policy is None else None
     name = env.get(URL_POLICY_ENV) if url_policy is None else url_policy
     try:
+        parse_policy(name, None)  # the name alone first, so each problem blames its own variable
+    except ValueError as exc:
+        if name_var is None:
+            raise ConfigError(Issue(f"url_policy: {exc}", hint="use 'default' or 'strict'")) from None
+        issues.append(Issue(str(exc), env_var=name_var, hint=f"unset {name_var} or fix its value"))
+        return UrlPolicy()
+    try:
         return parse_policy(name, env.get(ALLOWED_HOSTS_ENV))
     except ValueError as exc:
-        text = str(exc)
-        blame = ALLOWED_HOSTS_ENV if "host" in text.lower() and "polic" not in text.lower() else name_var
-        if blame is None:
-            raise ConfigError(Issue(f"url_policy: {text}", hint="use 'default' or 'strict'")) from None
-        issues.append(Issue(text, env_var=blame, hint=f"unset {blame} or fix its value"))
+        message, _, hint = str(exc).partition("; hint: ")
+        issues.append(Issue(message, env_var=ALLOWED_HOSTS_ENV, hint=hint or f"unset {ALLOWED_HOSTS_ENV} or fix its value"))
         return UrlPolicy()
 
 
@@ -317,6 +325,11 @@ def _checked_url(valued: _Valued, path: JsonPath, policy: UrlPolicy, issues: lis
     raw, origin = valued
     text = raw.strip() if isinstance(raw, str) else ""
     problem = check_base_url(text, policy)
+    if problem is None and text and text != raw and origin.layer != "env":
+        # In a file, surrounding whitespace means a '|' block scalar or a quoted typo: the value
+        # is not what the user thinks it is. Env values are stripped (shells add newlines).
+        problem = UrlProblem("whitespace", "base URL has leading or trailing whitespace",
+                             "remove it; a '|' or '>' block scalar adds a newline, so write the URL on the key's line")
     if problem is not None:
         message = f"{problem.message} (rule: {problem.rule}; layer: {origin.layer})"
         issues.append(_where(origin, path, message, problem.hint))

@@ -82,7 +82,12 @@ class Provider:
         try:
             return self.origins[field_name]
         except KeyError:
-            raise UnknownProviderError(f"{self.name}.{field_name}", self.origins) from None
+            # Still the package's LookupError, but the text must name the field, not claim that
+            # 'huggingface.api_key' is an unknown provider.
+            error = UnknownProviderError(f"{self.name}.{field_name}")
+            error.args = (f"provider {self.name!r} has no value for {field_name!r} in any layer; "
+                          f"fields with a value: {', '.join(sorted(self.origins))}",)
+            raise error from None
 
     def accepts_effort(self, level: str) -> str | None:
         """The level to send for ``level`` (after aliases), or None when it is not accepted."""
@@ -104,17 +109,26 @@ class Registry:
     settings_origins: Mapping[str, Origin] = field(default_factory=lambda: MappingProxyType({}), repr=False)
     _index: Mapping[str, Provider] = field(default_factory=lambda: MappingProxyType({}), repr=False)
     _fallback_provider: Provider | None = field(default=None, repr=False)
+    # The resolve fast path (see resolve.Route), derived from the providers: a plain dict because
+    # it is private and read on every call; excluded from equality.
+    _routes: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    _fallback_route: Any = field(default=None, repr=False, compare=False)
 
     @classmethod
     def build(cls, providers: list[Provider], fallback: str | None, **extra: Any) -> "Registry":
         """The one factory: freezes the mappings and derives the prefix index from the providers."""
         by_name = {p.name: p for p in providers}
         index = {p.prefix[:-1]: p for p in providers}  # keyed without the '/': one split finds it
+        fallback_provider = by_name.get(fallback) if fallback else None
+        routes, fallback_route = build_routes(providers, fallback_provider, extra.get("disabled") or {},
+                                              extra.get("aliases") or {})
         return cls(
             providers=MappingProxyType(by_name),
             fallback=fallback,
             _index=MappingProxyType(index),
-            _fallback_provider=by_name.get(fallback) if fallback else None,
+            _fallback_provider=fallback_provider,
+            _routes=routes,
+            _fallback_route=fallback_route,
             **{k: (MappingProxyType(dict(v)) if isinstance(v, dict) else v) for k, v in extra.items()},
         )
 
@@ -143,6 +157,17 @@ class Registry:
     def resolve(self, model_id: str, *, reasoning_effort: str | None = None, strict: bool = False,
                 api_key: str | None = None) -> dict[str, Any]:
         """LiteLLM kwargs for ``model_id``: a new dict each call. See ``registry.resolve``."""
+        # Fast path: one partition, one dict lookup, one precomputed resolve.Route. An unknown
+        # head goes to the fallback; a disabled one, an alias (never has '/') or anything unusual
+        # takes the full path below, which gives the same answer or the error.
+        if api_key is None and type(model_id) is str:
+            head, slash, rest = model_id.partition("/")
+            route = self._routes.get(head, self._fallback_route) if slash else \
+                (None if model_id in self.aliases else self._fallback_route)
+            if route is not None:
+                kwargs = route.kwargs(model_id, rest, reasoning_effort)
+                if kwargs is not None:
+                    return kwargs
         return resolve_model(self, model_id, reasoning_effort=reasoning_effort, strict=strict, api_key=api_key)
 
     def check_model_id(self, model_id: str) -> "ModelIdCheck":
@@ -154,4 +179,4 @@ class Registry:
 
 
 from .model_ids import check_model_id  # noqa: E402  (these modules query Registry; import after it)
-from .resolve import resolve_model  # noqa: E402
+from .resolve import build_routes, resolve_model  # noqa: E402

@@ -6,15 +6,15 @@ key, and builds a fresh dict so callers may mutate what they get.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Mapping
 
 from .errors import MissingApiKeyError, UnsupportedEffortError
-from .model_ids import route_model_id
+from .model_ids import _HUB_MODEL, MAX_MODEL_ID_LENGTH, route_model_id
 
 if TYPE_CHECKING:
     from .model import Provider, Registry
 
-__all__ = ["EFFORT_LEVELS", "effort_for", "resolve_model"]
+__all__ = ["EFFORT_LEVELS", "Route", "build_routes", "effort_for", "resolve_model"]
 
 # The vocabulary of reasoning-effort levels, weakest first; each provider accepts a subset.
 # The schema's "effort" enum lists the same words (a unit test keeps the two equal).
@@ -45,7 +45,9 @@ def resolve_model(registry: "Registry", model_id: str, *, reasoning_effort: str 
     provider, model = route_model_id(registry, model_id)
     # The effort is checked before the key: a strict caller learns about its own request first.
     level = effort_for(provider, reasoning_effort, strict=strict) if reasoning_effort is not None else None
-    if api_key is None:
+    # An empty explicit key counts as none given: LiteLLM would replace '' with OPENAI_API_KEY and
+    # send that key to this provider.
+    if not api_key:
         secret = provider.api_key
         if secret is None:
             raise MissingApiKeyError(provider.name, provider.api_key_env)
@@ -62,3 +64,68 @@ def resolve_model(registry: "Registry", model_id: str, *, reasoning_effort: str 
     if level is not None:
         kwargs["extra_body"] = {"reasoning_effort": level}
     return kwargs
+
+
+class Route:
+    """What the common ``resolve`` call needs for one provider, computed once by ``load``.
+
+    ``Registry.resolve`` tries ``kwargs`` first; it answers only the plain case (a well-formed id,
+    the provider's own key, an accepted effort level or none) and returns None for anything else,
+    so every error and every unusual case takes ``resolve_model``, which gives the same answer.
+    The key stays a ``Secret`` here and is revealed per call, as in ``resolve_model``.
+    ``whole``: the route of the fallback provider, which is sent the whole id, not the part after
+    the prefix.
+    """
+
+    __slots__ = ("model_prefix", "api_base", "secret", "headers", "timeout", "hub", "efforts", "whole")
+
+    def __init__(self, provider: "Provider", *, whole: bool) -> None:
+        self.model_prefix = provider.litellm_provider + "/"
+        self.api_base = provider.api_base
+        self.secret = provider.api_key
+        self.headers = dict(provider.headers) or None
+        self.timeout = provider.timeout
+        self.hub = provider.model_format == "hub"
+        self.efforts = {level: sent for level in EFFORT_LEVELS
+                        if (sent := provider.accepts_effort(level)) is not None} if provider.efforts else {}
+        self.whole = whole
+
+    def __repr__(self) -> str:
+        return f"Route({self.model_prefix!r}, {self.api_base!r}, whole={self.whole})"
+
+    def kwargs(self, model_id: str, rest: str, effort: str | None) -> dict[str, Any] | None:
+        """LiteLLM kwargs for ``model_id`` (``rest``: the part after the prefix), or None to take
+        the full path."""
+        model = model_id if self.whole else rest
+        if not model or len(model_id) > MAX_MODEL_ID_LENGTH or not model_id.isprintable() or " " in model_id \
+                or (self.hub and not _HUB_MODEL.fullmatch(model)):
+            return None
+        kwargs: dict[str, Any] = {"model": self.model_prefix + model, "api_base": self.api_base,
+                                  "api_key": self.secret.reveal()}
+        if self.headers is not None:
+            kwargs["extra_headers"] = {name: value.reveal() for name, value in self.headers.items()}
+        if self.timeout is not None:
+            kwargs["timeout"] = self.timeout
+        if effort is not None:
+            level = self.efforts.get(effort)
+            if level is None:
+                return None
+            kwargs["extra_body"] = {"reasoning_effort": level}
+        return kwargs
+
+
+def build_routes(providers: "list[Provider]", fallback: "Provider | None", disabled: "Mapping[str, str]",
+                 aliases: "Mapping[str, str]") -> tuple[dict[str, Route | None], Route | None]:
+    """The fast-path index: prefix head -> Route, or None for a head that must take the full path
+    (disabled, no key). A head not in the index goes to the fallback route."""
+    if any("/" in alias for alias in aliases):  # the fast path checks aliases only for ids without '/'
+        return {}, None
+    routes: dict[str, Route | None] = {head: None for head in disabled}
+    for provider in providers:
+        routes[provider.prefix[:-1]] = _route(provider, whole=False)
+    return routes, (_route(fallback, whole=True) if fallback is not None else None)
+
+
+def _route(provider: "Provider", *, whole: bool) -> Route | None:
+    plain = provider.api_key is not None and provider.model_format in ("any", "hub")
+    return Route(provider, whole=whole) if plain else None

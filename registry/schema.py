@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import difflib
 import json
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -36,12 +37,36 @@ def _validator() -> Any:
 
     schema = load_schema()
     cls = jsonschema.validators.validator_for(schema)
-    return cls(schema)
+    return jsonschema.validators.extend(cls, {"pattern": _pattern_rule})(schema)
+
+
+def _pattern_rule(validator: Any, pattern: str, instance: Any, schema: Any) -> Any:
+    """``pattern`` with ECMA-262's ``$`` (end of text): Python's ``$`` also matches before a final
+    newline, which would let a '|' block scalar's ``HF_TOKEN\\n`` or a header value ending in a
+    newline through."""
+    import jsonschema
+
+    if validator.is_type(instance, "string") and not re.search(_end_anchored(pattern), instance):
+        yield jsonschema.ValidationError(f"does not match {pattern!r}")
+
+
+@lru_cache(maxsize=64)
+def _end_anchored(pattern: str) -> str:
+    return pattern[:-1] + r"\Z" if pattern.endswith("$") and not pattern.endswith("\\$") else pattern
 
 
 def is_secret_path(path: JsonPath) -> bool:
-    """Values at these paths may be keys and are never quoted: ``api_key`` and header values."""
-    return bool(path) and (path[-1] == "api_key" or (len(path) >= 2 and path[-2] == "headers"))
+    """Values at these paths may be keys and are never quoted: ``api_key``, header values, and
+    ``api_key_env`` (pasting the key where its variable's name belongs is a common slip)."""
+    if not path:
+        return False
+    return path[-1] in ("api_key", "api_key_env") or (len(path) >= 2 and path[-2] in ("headers", "api_key_env"))
+
+
+def _carries_credentials(path: JsonPath, value: Any) -> bool:
+    """A base URL with '@' or '?' may hold a password or '?api_key=...': it is never quoted."""
+    return isinstance(value, str) and ("@" in value or "?" in value) \
+        and any(part in ("api_base", "api_bases") for part in path)
 
 
 def check_document(document: Document) -> list[Issue]:
@@ -77,10 +102,14 @@ def _describe(document: Document, error: Any) -> list[Issue]:
     rule = error.validator
     schema = error.schema if isinstance(error.schema, dict) else {}
     value = error.instance
-    secret = is_secret_path(path)
+    secret = is_secret_path(path) or _carries_credentials(path, value)
     shown = "the value" if secret else _show(value)
     hint = schema.get("x-hint")
 
+    # jsonschema reports a bad mapping key (propertyNames) as a pattern/enum error on the parent
+    # mapping, with the key as the instance: name the key and point at it instead.
+    if len(error.schema_path) >= 2 and list(error.schema_path)[-2] == "propertyNames":
+        return [_bad_name(document, path, error)]
     if rule == "additionalProperties":
         allowed = sorted(schema.get("properties", {}))
         issues = []
@@ -91,7 +120,9 @@ def _describe(document: Document, error: Any) -> list[Issue]:
         return issues
     if rule == "required":
         missing = [name for name in error.validator_value if name not in value]
-        return [_issue(document, path, f"missing required key {name!r}", hint or f"add '{name}:'") for name in missing]
+        return [_issue(document, path, f"missing required key {name!r}",
+                       hint or schema.get("properties", {}).get(name, {}).get("x-hint") or f"add '{name}:'")
+                for name in missing]
     if rule == "propertyNames":
         return [_bad_name(document, path, sub) for sub in (error.context or [error])][:1]
     if rule == "type":
@@ -106,6 +137,8 @@ def _describe(document: Document, error: Any) -> list[Issue]:
         return [_issue(document, path, f"{shown} is not allowed here", text)]
     if rule == "pattern":
         field = _field_name(path)
+        if "api_key_env" in path:
+            hint = f"{hint}; api_key_env names the variable that holds the key (e.g. HF_TOKEN), not the key itself"
         return [_issue(document, path, f"{shown} is not a valid {field}", hint)]
     if rule in ("minLength", "minItems"):
         return [_issue(document, path, "must not be empty", hint)]

@@ -29,9 +29,12 @@ __all__ = ["MAX_BYTES", "MAX_DEPTH", "MAX_NODES", "Document", "JsonPath", "parse
 
 MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 64
-MAX_NODES = 200_000
+MAX_NODES = 20_000  # a large providers file has a few thousand; the pure parser needs ~1 s per 20k
 
 JsonPath = tuple[str | int, ...]
+
+# Fields whose values may be API keys: text found there is never quoted in a message.
+_SECRET_FIELDS = frozenset({"api_key", "api_key_env", "headers"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +143,9 @@ def decode_text(data: bytes, shown: str) -> str:
     """Strict UTF-8 (a BOM is allowed); a bad byte is reported with its line and column."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ConfigError(Issue("the file is UTF-16 or UTF-32 (it starts with a byte-order mark), not UTF-8",
+                                path=shown, line=1, column=1, hint="save the file as UTF-8"))
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -186,6 +192,13 @@ def parse_yaml(source: bytes | str, shown: str = "<string>") -> Document:
             hint=_syntax_hint(problem),
         )
         raise ConfigError(issue) from None
+    except yaml.reader.ReaderError as exc:
+        # The text is a str, so the position is a character offset; the character itself is
+        # named by its code point only (it may sit inside a key).
+        line, column = _offset_to_position(text, exc.position)
+        raise ConfigError(Issue(f"non-printable character U+{exc.character:04X} is not allowed in YAML text",
+                                path=shown, line=line, column=column,
+                                hint="remove the invisible or control character; write it as an escape in a double-quoted string if you need it")) from None
     except yaml.YAMLError as exc:
         raise ConfigError(Issue(f"YAML error: {exc}", path=shown)) from None
     except RecursionError:
@@ -261,7 +274,7 @@ class _TreeBuilder:
         if isinstance(event, (ev.StreamStartEvent, ev.StreamEndEvent, ev.DocumentEndEvent)):
             return
         if isinstance(event, ev.AliasEvent):
-            self.fail(event, f"YAML aliases are not allowed (found '*{event.anchor}')", "write the value out in full; anchors and aliases are refused")
+            self.fail(event, f"YAML aliases are not allowed (found {self._marker('*', event.anchor)})", "write the value out in full; anchors and aliases are refused")
         if isinstance(event, (ev.MappingEndEvent, ev.SequenceEndEvent)):
             self._close()
             return
@@ -270,12 +283,24 @@ class _TreeBuilder:
         if self.nodes > MAX_NODES:
             self.fail(event, f"the document has more than {MAX_NODES} nodes", "a providers file is small; check that this is the right file")
         if getattr(event, "anchor", None) is not None:
-            self.fail(event, f"YAML anchors are not allowed (found '&{event.anchor}')",
+            self.fail(event, f"YAML anchors are not allowed (found {self._marker('&', event.anchor)})",
                       "remove the anchor; if the value really starts with '&', quote it")
         if isinstance(event, ev.ScalarEvent):
             self._scalar(event)
         else:
             self._start_collection(event)
+
+    def _marker(self, sigil: str, name: str) -> str:
+        """The anchor, alias or tag as written, unless it sits where a key belongs: an unquoted
+        ``api_key: &k3y...`` is the key itself, which YAML read as an anchor."""
+        if self.stack:
+            frame = self.stack[-1]
+            slot = (frame.pending_key,) if isinstance(frame.container, dict) and frame.pending_key else ()
+            if any(part in _SECRET_FIELDS for part in frame.path + slot):
+                return f"'{sigil}...', not shown because this field may hold a key"
+        if sigil == "!" or name.startswith(sigil):
+            return repr(name)
+        return repr(sigil + name)
 
     def _explicit_tag(self, event: Any) -> bool:
         if event.tag is None or event.tag == "!":
@@ -288,7 +313,7 @@ class _TreeBuilder:
     def _start_collection(self, event: Any) -> None:
         ev = self._yaml.events
         if self._explicit_tag(event):
-            self.fail(event, f"explicit YAML tags are not allowed (found {event.tag!r})", "remove the tag")
+            self.fail(event, f"explicit YAML tags are not allowed (found {self._marker('!', event.tag)})", "remove the tag")
         if len(self.stack) >= MAX_DEPTH:
             self.fail(event, f"nesting is deeper than {MAX_DEPTH} levels", "a providers file needs only a few levels; check for stray '[' or '{'")
         container: dict | list = {} if isinstance(event, ev.MappingStartEvent) else []
@@ -302,7 +327,7 @@ class _TreeBuilder:
 
     def _scalar(self, event: Any) -> None:
         if self._explicit_tag(event):
-            self.fail(event, f"explicit YAML tags are not allowed (found {event.tag!r})", "remove the tag; quote the value if you wanted a string")
+            self.fail(event, f"explicit YAML tags are not allowed (found {self._marker('!', event.tag)})", "remove the tag; quote the value if you wanted a string")
         frame = self.stack[-1] if self.stack else None
         if frame is not None and isinstance(frame.container, dict) and frame.pending_key is None:
             self._key(event, frame)

@@ -1,0 +1,223 @@
+"""The validation cache: remembers that exact file content already passed the schema check.
+
+Importing jsonschema and running it costs far more than everything else ``load`` does, and the
+built-in file never changes for an installed version; a user file rarely changes. So once a file's
+bytes parse and pass the schema with no issue at all, an entry is written to the platform cache
+directory, and the next ``load`` of the same bytes skips the schema check (and, when the entry
+holds the parsed document, YAML parsing too).
+
+Rules that keep the cache from ever letting an invalid file through:
+
+- the entry is looked up by a key hashed over the file's bytes *and* everything that decides
+  validity (the schema text, the YAML reader and schema checker sources, the package version), so
+  any change to either side is a miss;
+- an entry is written only for a file with no issue, and read back only when its HMAC (keyed by a
+  random per-user key kept next to the entries) verifies and the key it names is the key asked for:
+  a truncated, corrupt, stale, copied or hand-edited entry is a miss, and a miss re-validates;
+- any error while reading, decoding or writing is a miss or a no-op, never an exception: a
+  read-only or broken cache directory must not break ``load``;
+- entries are written atomically (temp file + ``os.replace``), files ``0600`` in a ``0700`` dir.
+
+Secrets: the parsed document of a user file may hold an inline ``api_key``, header values or a
+base URL with a password. Such a document is never stored; its entry records only the verdict, so
+that file is parsed again on each ``load`` but not schema-checked again (the expensive part). Placeholder keys such as
+``ollama`` are not secrets (see ``secrets.is_placeholder_key``), so the built-in file's document is
+stored whole. Someone who can read *and* write your cache directory can forge an entry; they could
+as well edit your config file.
+
+Set ``PROVIDER_REGISTRY_NO_CACHE`` to any non-empty value to turn the cache off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Mapping
+
+from .paths import schema_path
+from .yamlfile import Document, JsonPath
+
+__all__ = ["CACHE_FORMAT", "NO_CACHE_ENV", "CachedVerdict", "ValidationCache", "open_validation_cache"]
+
+CACHE_FORMAT = 1
+NO_CACHE_ENV = "PROVIDER_REGISTRY_NO_CACHE"
+MAX_ENTRIES = 64  # old entries (edited files) are pruned beyond this; each is a few kilobytes
+_KEY_FILE = "hmac.key"
+_KEY_BYTES = 32
+_SUFFIX = ".entry"
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True, slots=True)
+class CachedVerdict:
+    """A verified cache hit: this content passed. ``document`` is None when only the verdict was
+    stored (the file holds secrets), so the caller parses the file but skips the schema check."""
+
+    document: Document | None
+
+
+@lru_cache(maxsize=1)
+def _checker_fingerprint() -> bytes:
+    """Everything besides the file that decides whether it is valid, hashed once per process."""
+    digest = hashlib.sha256(f"provider-registry validation cache {CACHE_FORMAT}\0".encode())
+    from . import __version__
+
+    digest.update(__version__.encode() + b"\0")
+    digest.update(schema_path().read_bytes() + b"\0")
+    for module in ("yamlfile.py", "schema.py"):
+        try:
+            digest.update((_PACKAGE_DIR / module).read_bytes() + b"\0")
+        except OSError:
+            digest.update(b"-\0")  # zipped or stripped install: the version above still applies
+    return digest.digest()
+
+
+def content_key(data: bytes) -> str:
+    """The cache key of a file's bytes under the current schema and checker."""
+    return hashlib.sha256(_checker_fingerprint() + data).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class ValidationCache:
+    """Entries in ``directory``, one per validated content key, each signed with the local key."""
+
+    directory: Path
+
+    def recall(self, data: bytes, shown: str) -> CachedVerdict | None:
+        """The verdict for exactly these bytes, or None (a miss) for anything but a verified entry."""
+        try:
+            key = content_key(data)
+            mac_key = self._mac_key(create=False)
+            if mac_key is None:
+                return None
+            raw = (self.directory / (key + _SUFFIX)).read_bytes()
+            mac, newline, payload = raw.partition(b"\n")
+            if not newline or not hmac.compare_digest(mac, _sign(mac_key, payload)):
+                return None
+            entry = json.loads(payload)
+            if entry.get("format") != CACHE_FORMAT or entry.get("key") != key or entry.get("ok") is not True:
+                return None
+            stored = entry.get("document")
+            return CachedVerdict(None if stored is None else _decode_document(stored, shown))
+        except Exception:  # a cache must never break load: anything unexpected is a miss
+            return None
+
+    def remember(self, data: bytes, document: Document) -> None:
+        """Record that ``data`` passed with no issue. Call only for a file with no issue at all."""
+        try:
+            mac_key = self._mac_key(create=True)
+            if mac_key is None:
+                return
+            key = content_key(data)
+            entry: dict[str, Any] = {"format": CACHE_FORMAT, "key": key, "ok": True, "document": None}
+            if not _holds_secrets(document.data):
+                entry["document"] = _encode_document(document)
+            try:
+                payload = json.dumps(entry, allow_nan=False, separators=(",", ":")).encode()
+            except (TypeError, ValueError):  # a value JSON cannot hold (a date): keep the verdict only
+                entry["document"] = None
+                payload = json.dumps(entry, separators=(",", ":")).encode()
+            _write_atomically(self.directory / (key + _SUFFIX), _sign(mac_key, payload) + b"\n" + payload)
+            self._prune()
+        except Exception:  # an unwritable or full cache directory only costs speed
+            return
+
+    def _mac_key(self, *, create: bool) -> bytes | None:
+        path = self.directory / _KEY_FILE
+        try:
+            secret = path.read_bytes()
+        except FileNotFoundError:
+            if not create:
+                return None
+            self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+            _write_atomically(path, os.urandom(_KEY_BYTES))
+            secret = path.read_bytes()
+        return secret if len(secret) == _KEY_BYTES else None
+
+    def _prune(self) -> None:
+        entries = [e for e in os.scandir(self.directory) if e.name.endswith(_SUFFIX)]
+        if len(entries) <= MAX_ENTRIES:
+            return
+        entries.sort(key=lambda e: e.stat().st_mtime)
+        for entry in entries[: len(entries) - MAX_ENTRIES]:
+            try:
+                os.unlink(entry.path)
+            except OSError:
+                pass
+
+
+def open_validation_cache(app_name: str, environ: Mapping[str, str]) -> ValidationCache | None:
+    """The cache for ``app_name`` in the platform cache directory; None when turned off."""
+    if environ.get(NO_CACHE_ENV, "").strip():
+        return None
+    try:
+        from .paths import user_cache_dir
+
+        return ValidationCache(user_cache_dir(app_name) / "validated")
+    except Exception:  # no usable home directory: run without a cache
+        return None
+
+
+def _sign(mac_key: bytes, payload: bytes) -> bytes:
+    return hmac.new(mac_key, payload, hashlib.sha256).hexdigest().encode()
+
+
+def _write_atomically(path: Path, content: bytes) -> None:
+    """Readers see the old file or the whole new one, never a partial write."""
+    temp = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+        os.replace(temp, path)
+    except BaseException:
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
+        raise
+
+
+def _holds_secrets(data: Any, path: JsonPath = ()) -> bool:
+    """True when the document may hold a credential: an ``api_key`` that is not a placeholder, any
+    header value, or a base URL with ``@`` or ``?`` (a password, or ``?api_key=...``)."""
+    from .secrets import is_placeholder_key
+
+    field = path[-1] if path else None
+    if field == "api_key" and data is not None:
+        owner = path[-2] if len(path) >= 2 and isinstance(path[-2], str) else None
+        return not (isinstance(data, str) and is_placeholder_key(data, owner))
+    if field == "headers" and data:
+        return True
+    if isinstance(data, str):
+        return ("@" in data or "?" in data) and any(part in ("api_base", "api_bases") for part in path)
+    if isinstance(data, dict):
+        return any(_holds_secrets(value, path + (key,)) for key, value in data.items())
+    if isinstance(data, list):
+        return any(_holds_secrets(value, path + (i,)) for i, value in enumerate(data))
+    return False
+
+
+def _encode_document(document: Document) -> dict[str, Any]:
+    return {
+        "data": document.data,
+        "positions": [[list(p), line, column] for p, (line, column) in document.positions.items()],
+        "key_positions": [[list(p), line, column] for p, (line, column) in document.key_positions.items()],
+        "implicit": [[list(p), text] for p, text in document.implicit.items()],
+    }
+
+
+def _decode_document(stored: dict[str, Any], shown: str) -> Document:
+    return Document(
+        path=shown,
+        data=stored["data"],
+        positions=MappingProxyType({tuple(p): (line, column) for p, line, column in stored["positions"]}),
+        key_positions=MappingProxyType({tuple(p): (line, column) for p, line, column in stored["key_positions"]}),
+        implicit=MappingProxyType({tuple(p): text for p, text in stored["implicit"]}),
+    )

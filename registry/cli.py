@@ -1,0 +1,133 @@
+"""The ``registry`` command line: global options, dispatch to a command module, and exit codes.
+
+Each subcommand lives in ``registry/commands/<name>.py`` and exposes ``HELP: str``,
+``add_arguments(parser) -> None`` and ``run(args, ctx) -> int``. To add a command, write its module
+and add ONE line to ``_COMMAND_MODULES`` below (``"name": "module"``); nothing else here changes.
+
+Exit codes: 0 ok, 1 invalid or failed, 2 usage error or unreadable path, 3 internal error (one
+line on stderr; the traceback only with ``--debug``). Data goes to stdout, diagnostics to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from collections.abc import Mapping, Sequence
+from importlib import import_module
+from pathlib import Path
+from types import MappingProxyType, ModuleType
+
+from . import __version__
+from .commands import _context
+from .errors import ConfigError, RegistryError
+from .paths import APP_NAME
+from .secrets import redact
+
+__all__ = ["COMMANDS", "build_parser", "main", "run"]
+
+# command name -> module in registry/commands/, in the order ``registry --help`` lists them.
+# Registering a command is one line here.
+_COMMAND_MODULES: dict[str, str] = {
+    "validate": "validate",
+    "list": "listing",
+    "show": "show",
+    "resolve": "resolve",
+    "paths": "paths",
+    "init": "init",
+    "schema": "schema",
+    "check": "check",
+    "export": "export",
+}
+
+COMMANDS: dict[str, ModuleType] = {
+    name: import_module(f"{__package__}.commands.{module}") for name, module in _COMMAND_MODULES.items()
+}
+
+# Environment variables whose values are never echoed, even inside an unexpected error message.
+_SECRET_NAME_PARTS = ("KEY", "TOKEN", "SECRET", "PASSWORD", "AUTH")
+
+
+def _add_global_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", metavar="PATH", type=Path, default=argparse.SUPPRESS,
+                        help="read this user file instead of the one in the config directory")
+    parser.add_argument("--app", metavar="NAME", default=argparse.SUPPRESS,
+                        help="application name that selects the config directory (default: provider-registry)")
+    parser.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print machine-readable JSON")
+    parser.add_argument("--no-color", action="store_true", default=argparse.SUPPRESS,
+                        help="never colour the output (also: NO_COLOR=1)")
+    parser.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help="show tracebacks of internal errors")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser for the global options and every command in ``COMMANDS``."""
+    parser = argparse.ArgumentParser(
+        prog="registry",
+        description="Tells an LLM agent where a model id goes: check, inspect and explain providers.yaml.",
+    )
+    parser.add_argument("--version", action="version", version=f"registry {__version__}")
+    # The global options are accepted before and after the command name: both parsers define them,
+    # with SUPPRESS defaults so that a value given before the command is not reset after it.
+    _add_global_options(parser)
+    common = argparse.ArgumentParser(add_help=False)
+    _add_global_options(common)
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name, module in COMMANDS.items():
+        sub = subparsers.add_parser(name, help=module.HELP, description=module.HELP, parents=[common])
+        module.add_arguments(sub)
+    return parser
+
+
+def _context_for(args: argparse.Namespace, environ: Mapping[str, str]) -> _context.Context:
+    stdout = sys.stdout
+    no_color = getattr(args, "no_color", False) or bool(environ.get("NO_COLOR"))
+    is_tty = hasattr(stdout, "isatty") and stdout.isatty()
+    return _context.Context(
+        stdout=stdout,
+        stderr=sys.stderr,
+        json=getattr(args, "json", False),
+        color=is_tty and not no_color and environ.get("TERM") != "dumb",
+        app_name=getattr(args, "app", None) or APP_NAME,
+        config_path=getattr(args, "config", None),
+        environ=MappingProxyType(dict(environ)),
+        debug=getattr(args, "debug", False),
+    )
+
+
+def main(argv: Sequence[str] | None = None, *, environ: Mapping[str, str] | None = None) -> int:
+    """Run one ``registry`` command and return its exit status. ``environ`` defaults to ``os.environ``."""
+    env = dict(os.environ) if environ is None else dict(environ)
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse: --help/--version exit 0, usage errors exit 2
+        return exc.code if isinstance(exc.code, int) else _context.EXIT_USAGE
+    ctx = _context_for(args, env)
+    try:
+        return COMMANDS[args.command].run(args, ctx)
+    except ConfigError as exc:
+        for issue in exc.issues:
+            ctx.err(ctx.render_issue(issue))
+        return _context.EXIT_INVALID
+    except RegistryError as exc:
+        ctx.report_error(str(exc))
+        return _context.EXIT_INVALID
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return _context.EXIT_OK
+    except Exception as exc:  # a bug: one line, no traceback unless --debug
+        if ctx.debug:
+            traceback.print_exc(file=ctx.stderr)
+        hint = "" if ctx.debug else " (run with --debug for the traceback)"
+        secrets = [v for k, v in env.items() if any(part in k.upper() for part in _SECRET_NAME_PARTS)]
+        message = redact(str(exc), secrets).replace("\n", " ")
+        ctx.err(f"registry: internal error: {type(exc).__name__}: {message}{hint}")
+        return _context.EXIT_INTERNAL
+
+
+def run() -> None:
+    """Console-script entry point."""
+    raise SystemExit(main())

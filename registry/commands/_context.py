@@ -1,0 +1,114 @@
+"""What every command receives: the output streams, the global options, and output helpers.
+
+Commands print data on ``stdout`` and diagnostics on ``stderr`` only through a ``Context``, so
+tests can run them with any streams and any environment, and colour is decided in one place.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, TextIO
+
+from ..errors import Issue
+from ..loader import LoadReport, inspect
+from ..model import Origin, Registry
+from ..paths import APP_NAME
+
+__all__ = ["EXIT_INTERNAL", "EXIT_INVALID", "EXIT_OK", "EXIT_USAGE", "Context"]
+
+EXIT_OK = 0
+EXIT_INVALID = 1
+EXIT_USAGE = 2  # also: a named path that cannot be read
+EXIT_INTERNAL = 3
+
+_STYLES = {"error": "31;1", "warning": "33", "ok": "32;1", "bold": "1", "dim": "2"}
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """The global options of one ``registry`` invocation, and where its output goes."""
+
+    stdout: TextIO
+    stderr: TextIO
+    json: bool = False
+    color: bool = False
+    app_name: str = APP_NAME
+    config_path: Path | None = None
+    environ: Mapping[str, str] = field(default_factory=lambda: MappingProxyType(dict(os.environ)))
+    debug: bool = False
+
+    def paint(self, text: str, style: str) -> str:
+        """``text`` in ANSI colour when colour is on; unchanged otherwise."""
+        return f"\x1b[{_STYLES[style]}m{text}\x1b[0m" if self.color and text else text
+
+    def out(self, text: str = "") -> None:
+        """One line of data on stdout."""
+        print(text, file=self.stdout)
+
+    def err(self, text: str) -> None:
+        """One diagnostic on stderr."""
+        print(text, file=self.stderr)
+
+    def emit_json(self, data: Any) -> None:
+        """``data`` as indented JSON on stdout: the ``--json`` output of every command."""
+        print(json.dumps(data, indent=2, ensure_ascii=False), file=self.stdout)
+
+    def render_issue(self, issue: Issue) -> str:
+        """``Issue.render()`` with the severity word coloured."""
+        text = issue.render()
+        word = f": {issue.severity}: "
+        return text.replace(word, f": {self.paint(issue.severity, issue.severity)}: ", 1) if self.color else text
+
+    def location(self, origin: Origin) -> str:
+        """``SOURCE[:LINE]`` for text output, with the home directory (``HOME``) written as ``~``."""
+        home = self.environ.get("HOME", "").rstrip("/")
+        source = origin.source
+        if origin.layer != "env" and home and source.startswith(home + "/"):
+            source = "~" + source[len(home):]
+        return f"{source}:{origin.line}" if origin.line is not None else source
+
+    def where(self, origin: Origin) -> str:
+        """``LAYER  SOURCE[:LINE]``: git --show-origin style."""
+        return f"{origin.layer}  {self.location(origin)}"
+
+    def report_error(self, message: str, hint: str | None = None) -> None:
+        """``registry: MESSAGE`` and an optional ``  hint: ...`` line on stderr."""
+        self.err(f"registry: {self.paint('error', 'error')}: {message}")
+        if hint:
+            self.err(f"  hint: {hint}")
+
+    def inspect(self) -> LoadReport:
+        """All layers as the global options select them (never raises ConfigError)."""
+        return inspect(self.app_name, self.config_path, self.environ)
+
+    def load(self) -> tuple[Registry | None, int]:
+        """The registry, or None and the exit status after printing why it cannot be built.
+
+        Warnings go to stderr either way; a configuration with errors exits 1, an unreadable
+        named file 2.
+        """
+        from ..inspection import unreadable_layers
+
+        report = self.inspect()
+        for issue in report.issues:
+            self.err(self.render_issue(issue))
+        if report.registry is not None:
+            return report.registry, EXIT_OK
+        self.err("registry: the configuration is invalid; run 'registry validate' for details")
+        return None, EXIT_USAGE if unreadable_layers(report) else EXIT_INVALID
+
+    def table(self, rows: Sequence[Sequence[str]], header: Sequence[str] | None = None) -> None:
+        """Rows as left-aligned columns separated by two spaces, on stdout."""
+        lines = [list(header)] if header else []
+        lines += [list(r) for r in rows]
+        if not lines:
+            return
+        widths = [max(len(line[i]) for line in lines) for i in range(len(lines[0]))]
+        for number, line in enumerate(lines):
+            text = "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip()
+            self.out(self.paint(text, "bold") if header and number == 0 else text)

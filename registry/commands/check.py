@@ -1,0 +1,84 @@
+"""``registry check [MODEL_ID | PROVIDER ...]``: are the servers up, and do they serve the model?"""
+
+from __future__ import annotations
+
+import argparse
+
+from ..errors import InvalidModelIdError, UnknownProviderError
+from ..probe import DEFAULT_TIMEOUT, ProbeResult, ProviderProbe, probe
+from ._context import EXIT_INVALID, EXIT_OK, EXIT_USAGE, Context
+
+HELP = "probe running servers: up/down, latency, served models; exit 1 if anything asked for is unreachable"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("targets", nargs="*", metavar="MODEL_ID|PROVIDER",
+                        help="provider names or model ids to check (default: every enabled provider)")
+    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+                        help=f"seconds to wait for each server (default: {DEFAULT_TIMEOUT:g})")
+    parser.add_argument("--completion", action="store_true",
+                        help="for model ids, also send a 1-token chat completion through litellm")
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    if args.timeout <= 0:
+        ctx.report_error(f"--timeout must be a positive number of seconds, not {args.timeout!r}")
+        return EXIT_USAGE
+    registry, status = ctx.load()
+    if registry is None:
+        return status
+    if args.completion:
+        _quiet_litellm()
+    show_progress = not ctx.json and hasattr(ctx.stderr, "isatty") and ctx.stderr.isatty()
+    try:
+        result = probe(registry, args.targets or None, timeout=args.timeout, completion=args.completion,
+                       progress=(lambda done, total: _progress(ctx, done, total)) if show_progress else None)
+    except (UnknownProviderError, InvalidModelIdError) as exc:
+        hint = f"did you mean {exc.suggestion!r}?" if getattr(exc, "suggestion", None) else \
+            "name a provider ('registry list') or a model id"
+        ctx.report_error(str(exc), hint)
+        return EXIT_INVALID
+    finally:
+        if show_progress:
+            ctx.stderr.write("\r\x1b[K")
+            ctx.stderr.flush()
+    if ctx.json:
+        ctx.emit_json(result.as_dict())
+    else:
+        _print(ctx, result)
+    return EXIT_OK if result.ok else EXIT_INVALID
+
+
+def _quiet_litellm() -> None:
+    """LiteLLM prints a 'Give Feedback' banner on stdout for every failed call; the CLI's stdout is data."""
+    import litellm
+
+    litellm.suppress_debug_info = True
+
+
+def _progress(ctx: Context, done: int, total: int) -> None:
+    ctx.stderr.write(f"\r\x1b[Kchecking servers: {done}/{total} answered")
+    ctx.stderr.flush()
+
+
+def _print(ctx: Context, result: ProbeResult) -> None:
+    rows = []
+    for item in result.probes:
+        state = ctx.paint("ok", "ok") if item.ok else ctx.paint("FAIL", "error")
+        latency = f"{item.latency_ms:.0f} ms" if item.latency_ms is not None else "-"
+        rows.append((state, item.name, item.api_base, str(item.status or "-"), latency, item.reason))
+    ctx.table(rows, header=("", "PROVIDER", "BASE URL", "HTTP", "LATENCY", "RESULT"))
+    for item in result.probes:
+        _print_details(ctx, item)
+
+
+def _print_details(ctx: Context, item: ProviderProbe) -> None:
+    if item.models and item.model_id is None:
+        ctx.out(f"{item.name} ({item.api_base}) serves: {', '.join(item.models)}")
+    if item.model_id is not None and item.model_listed:
+        ctx.out(f"{item.model_id}: listed by {item.api_base}")
+    if item.completion is not None:
+        verdict = item.completion.reason
+        if item.completion.latency_ms is not None:
+            verdict += f" ({item.completion.latency_ms:.0f} ms)"
+        ctx.out(f"{item.completion.model_id}: {verdict}")

@@ -1,0 +1,66 @@
+"""``registry export --format litellm-proxy``: the providers as a LiteLLM proxy config.yaml."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from ..errors import InvalidModelIdError, UnknownProviderError
+from ..export import DEFAULT_NUM_RETRIES, FORMATS, plan_litellm_proxy
+from ._context import EXIT_INVALID, EXIT_OK, EXIT_USAGE, Context
+
+HELP = "write the providers as a LiteLLM proxy config.yaml (keys as os.environ/VAR references)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("providers", nargs="*", metavar="PROVIDER",
+                        help="providers to export (default: every enabled provider, or none with --model)")
+    parser.add_argument("--format", choices=FORMATS, default=FORMATS[0], help="output format (default: %(default)s)")
+    parser.add_argument("--model", action="append", default=[], metavar="MODEL_ID", dest="models",
+                        help="also export this model id as its own model group (repeatable)")
+    parser.add_argument("--num-retries", type=int, default=DEFAULT_NUM_RETRIES, metavar="N",
+                        help="router retries on another replica (default: %(default)s)")
+    parser.add_argument("-o", "--output", type=Path, metavar="FILE", help="write here instead of stdout")
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    if args.num_retries < 0:
+        ctx.report_error(f"--num-retries must be 0 or more, not {args.num_retries!r}")
+        return EXIT_USAGE
+    registry, status = ctx.load()
+    if registry is None:
+        return status
+    try:
+        plan = plan_litellm_proxy(registry, args.providers or None, models=args.models,
+                                  num_retries=args.num_retries)
+    except (UnknownProviderError, InvalidModelIdError) as exc:
+        hint = f"did you mean {exc.suggestion!r}?" if getattr(exc, "suggestion", None) else None
+        ctx.report_error(str(exc), hint)
+        return EXIT_INVALID
+    for note in plan.notes:
+        ctx.err(f"registry: note: {note}")
+    if ctx.json:
+        payload = {"format": args.format, "config": plan.config, "env_vars": list(plan.env_vars),
+                   "notes": list(plan.notes)}
+        if args.output is None:
+            ctx.emit_json(payload)
+            return EXIT_OK
+    text = plan.yaml()
+    if args.output is None:
+        ctx.stdout.write(text)
+        return EXIT_OK
+    try:
+        _write(args.output, text)
+    except OSError as exc:
+        ctx.report_error(f"{args.output}: cannot write: {exc.strerror or exc}")
+        return EXIT_USAGE
+    ctx.err(f"registry: wrote {args.output}")
+    return EXIT_OK
+
+
+def _write(path: Path, text: str) -> None:
+    """Write via a temporary file in the same directory, so a reader never sees half a config."""
+    temporary = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)

@@ -1,0 +1,35 @@
+"""``registry init [--force]``: write the commented starter user file, never clobbering one."""
+
+from __future__ import annotations
+
+import argparse
+
+from ..paths import find_user_file
+from ..starter import write_starter
+from ._context import EXIT_INVALID, EXIT_OK, EXIT_USAGE, Context
+
+HELP = "write a commented starter user file (refuses to overwrite without --force)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--force", action="store_true", help="overwrite an existing file")
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    target = find_user_file(ctx.app_name, ctx.config_path, ctx.environ).path
+    try:
+        written = write_starter(target, force=args.force)
+    except FileExistsError:
+        ctx.report_error(f"{target}: the file already exists; not overwritten",
+                         "edit it, or run 'registry init --force' to replace it with the starter file")
+        return EXIT_INVALID
+    except OSError as exc:
+        ctx.report_error(f"{target}: cannot write the file: {exc.strerror}",
+                         "check the directory's permissions, or pass --config PATH")
+        return EXIT_USAGE
+    if ctx.json:
+        ctx.emit_json({"path": str(written), "written": True})
+    else:
+        ctx.out(f"wrote {written}")
+        ctx.err("next: uncomment what you need, then run 'registry validate'")
+    return EXIT_OK

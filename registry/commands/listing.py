@@ -1,0 +1,29 @@
+"""``registry list``: one row per effective provider; where its key comes from, never the key."""
+
+from __future__ import annotations
+
+import argparse
+
+from ..inspection import provider_rows
+from ._context import EXIT_OK, Context
+
+HELP = "list the effective providers: prefix, base URL, key source, layer, fallback"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    del parser  # no options of its own
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    registry, status = ctx.load()
+    if registry is None:
+        return status
+    rows = provider_rows(registry)
+    if ctx.json:
+        ctx.emit_json([row.as_dict() for row in rows])
+        return EXIT_OK
+    ctx.table(
+        [(r.name, r.prefix, r.api_base, r.key_source, r.layer, "yes" if r.fallback else "") for r in rows],
+        header=("NAME", "PREFIX", "BASE URL", "KEY", "LAYER", "FALLBACK"),
+    )
+    return EXIT_OK

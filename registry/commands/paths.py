@@ -1,0 +1,23 @@
+"""``registry paths``: where each layer is read from, and whether it is there."""
+
+from __future__ import annotations
+
+import argparse
+
+from ..inspection import layer_paths
+from ._context import EXIT_OK, Context
+
+HELP = "show where each layer, the cache and the schema live, and whether they exist"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    del parser
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    rows = layer_paths(ctx.app_name, ctx.config_path, ctx.environ)
+    if ctx.json:
+        ctx.emit_json([row.as_dict() for row in rows])
+        return EXIT_OK
+    ctx.table([(r.name, r.path, "exists" if r.exists else "missing", r.note) for r in rows])
+    return EXIT_OK

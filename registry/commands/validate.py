@@ -1,0 +1,31 @@
+"""``registry validate [FILE ...]``: every problem in every layer, located, then one summary line."""
+
+from __future__ import annotations
+
+import argparse
+
+from ..inspection import validate_files, validate_layers
+from ._context import EXIT_INVALID, EXIT_OK, EXIT_USAGE, Context
+
+HELP = "check the built-in file, the user file and the environment (or the FILEs given)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("files", nargs="*", metavar="FILE",
+                        help="check these files, each as a user file over the built-ins (without the environment)")
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    if args.files:
+        result = validate_files(args.files, ctx.app_name, ctx.environ)
+    else:
+        result = validate_layers(ctx.app_name, ctx.config_path, ctx.environ)
+    if ctx.json:
+        ctx.emit_json(result.as_dict())
+    else:
+        for issue in result.issues:
+            ctx.out(ctx.render_issue(issue))
+        ctx.out(ctx.paint(result.summary(), "ok" if result.ok else "error"))
+    if result.unreadable:
+        return EXIT_USAGE
+    return EXIT_OK if result.ok else EXIT_INVALID

@@ -1,0 +1,385 @@
+"""Read-only views of the configuration as plain data: what ``registry validate``, ``list``,
+``show``, ``resolve`` and ``paths`` print, computed here so that the CLI only formats.
+
+Every function is pure over a ``Registry`` or a ``LoadReport`` (``validate_*`` and ``layer_paths``
+also look at the file system, but never write). Nothing returned holds a key in clear text:
+keys and header values are masked with :func:`registry.secrets.mask_secret` before they get here.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from .errors import InvalidModelIdError, Issue
+from .loader import LoadReport, inspect
+from .model import LAYER_NAMES, Origin, Provider, Registry
+from .paths import APP_NAME, builtin_providers_path, find_user_file, schema_path, user_cache_dir
+from .secrets import Secret, mask_secret
+
+__all__ = [
+    "FieldOrigin",
+    "LayerPath",
+    "ProviderRow",
+    "Resolution",
+    "ValidationResult",
+    "explain_resolve",
+    "format_value",
+    "highest_layer",
+    "layer_paths",
+    "mask_kwargs",
+    "path_problem",
+    "provider_fields",
+    "provider_rows",
+    "unknown_provider_hint",
+    "unreadable_layers",
+    "validate_files",
+    "validate_layers",
+]
+
+# The order ``registry show`` lists fields in: the order of the file format.
+_FIELD_ORDER = (
+    "enabled", "prefix", "api_base", "api_bases", "api_base_env", "api_key", "api_key_env",
+    "litellm_provider", "efforts", "effort_aliases", "model_format", "description", "headers", "timeout",
+)
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def path_problem(path: str | os.PathLike[str]) -> str | None:
+    """None when ``path`` is a readable regular file, else why not ("does not exist", ...)."""
+    target = Path(path)
+    if not target.exists():
+        return "is a broken symbolic link" if target.is_symlink() else "does not exist"
+    if target.is_dir():
+        return "is a directory"
+    if not os.access(target, os.R_OK):
+        return "is not readable"
+    return None
+
+
+def unreadable_layers(report: LoadReport) -> tuple[str, ...]:
+    """File layers that had to be read but could not be: exit status 2 rather than 1.
+
+    The built-in file is always required; the user file when it was named on purpose
+    (``--config`` or ``PROVIDER_REGISTRY_CONFIG``) or when something sits at the default path.
+    """
+    bad = []
+    for layer in report.layers:
+        if layer.layer == "env":
+            continue
+        required = layer.layer == "default" or layer.reason != "default" or layer.exists
+        if required and path_problem(layer.source) is not None:
+            bad.append(layer.source)
+    return tuple(bad)
+
+
+@dataclass(frozen=True, slots=True)
+class ValidationResult:
+    """The verdict of ``registry validate``: every issue, the files checked, the providers found."""
+
+    issues: tuple[Issue, ...]
+    files: tuple[str, ...]
+    providers: tuple[str, ...]
+    unreadable: tuple[str, ...] = ()
+
+    @property
+    def errors(self) -> tuple[Issue, ...]:
+        return tuple(i for i in self.issues if i.severity == "error")
+
+    @property
+    def warnings(self) -> tuple[Issue, ...]:
+        return tuple(i for i in self.issues if i.severity == "warning")
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.unreadable
+
+    def summary(self) -> str:
+        """One line: ``OK: 2 files, 7 providers`` or ``3 errors in 1 file``."""
+        if self.ok:
+            text = f"OK: {_plural(len(self.files), 'file')}, {_plural(len(self.providers), 'provider')}"
+            if self.warnings:
+                text += f" ({_plural(len(self.warnings), 'warning')})"
+            return text
+        places = []
+        files = {i.path for i in self.errors if i.env_var is None and i.path is not None}
+        if files:
+            places.append(_plural(len(files), "file"))
+        if any(i.env_var is not None for i in self.errors):
+            places.append("the environment")
+        if any(i.env_var is None and i.path is None for i in self.errors):
+            places.append("the settings")
+        text = _plural(len(self.errors), "error")
+        if places:
+            text += " in " + " and ".join(places)
+        if self.warnings:
+            text += f" ({_plural(len(self.warnings), 'warning')})"
+        return text
+
+    def as_dict(self) -> dict[str, Any]:
+        """The stable ``--json`` shape of ``registry validate``."""
+        return {
+            "status": "ok" if self.ok else "fail",
+            "errors": [i.as_dict() for i in self.errors],
+            "warnings": [i.as_dict() for i in self.warnings],
+            "files": list(self.files),
+            "providers": list(self.providers),
+        }
+
+
+def validate_layers(app_name: str = APP_NAME, config_path: str | os.PathLike[str] | None = None,
+                    environ: Mapping[str, str] | None = None) -> ValidationResult:
+    """Check every layer that applies: the built-in file, the user file, and the environment."""
+    report = inspect(app_name, config_path, environ)
+    files = tuple(layer.source for layer in report.layers if layer.layer != "env" and layer.exists)
+    providers = tuple(sorted(report.registry.providers)) if report.registry is not None else ()
+    return ValidationResult(report.issues, files, providers, unreadable_layers(report))
+
+
+def validate_files(paths: Sequence[str | os.PathLike[str]], app_name: str = APP_NAME,
+                   environ: Mapping[str, str] | None = None) -> ValidationResult:
+    """Check each file as a user file over the built-ins, without the environment layer.
+
+    Issues shared by several runs (a broken built-in file) are reported once.
+    """
+    issues: dict[tuple[Any, ...], Issue] = {}
+    providers: set[str] = set()
+    unreadable = []
+    for path in paths:
+        if path_problem(path) is not None:
+            unreadable.append(str(path))
+        report = inspect(app_name, path, environ, apply_environment=False)
+        for issue in report.issues:
+            issues.setdefault((issue.path, issue.line, issue.column, issue.env_var, issue.message), issue)
+        if report.registry is not None:
+            providers.update(report.registry.providers)
+    return ValidationResult(tuple(issues.values()), tuple(str(p) for p in paths), tuple(sorted(providers)),
+                            tuple(unreadable))
+
+
+def highest_layer(origins: Iterable[Origin]) -> str:
+    """The highest-precedence layer among ``origins``: the one that last changed a provider."""
+    ranks = [LAYER_NAMES.index(o.layer) for o in origins if o.layer in LAYER_NAMES]
+    return LAYER_NAMES[max(ranks)] if ranks else LAYER_NAMES[0]
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderRow:
+    """One line of ``registry list``. ``key_source`` names where the key comes from, never the key."""
+
+    name: str
+    prefix: str
+    api_base: str
+    key_source: str
+    layer: str
+    fallback: bool
+    description: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name, "prefix": self.prefix, "api_base": self.api_base, "key_source": self.key_source,
+            "layer": self.layer, "fallback": self.fallback, "description": self.description,
+        }
+
+
+def provider_rows(registry: Registry) -> tuple[ProviderRow, ...]:
+    """Every effective provider, sorted by name."""
+    return tuple(
+        ProviderRow(
+            name=p.name, prefix=p.prefix, api_base=p.api_base, key_source=p.key_source or "none",
+            layer=highest_layer(p.origins.values()), fallback=p.name == registry.fallback,
+            description=p.description,
+        )
+        for p in sorted(registry.providers.values(), key=lambda p: p.name)
+    )
+
+
+def _display(value: Any) -> Any:
+    """A JSON-friendly copy of ``value`` with every Secret masked."""
+    if isinstance(value, Secret):
+        return value.masked
+    if isinstance(value, Mapping):
+        return {str(k): _display(v) for k, v in value.items()}
+    if isinstance(value, (tuple, list)):
+        return [_display(v) for v in value]
+    return value
+
+
+def format_value(value: Any) -> str:
+    """The one-line text form used by ``registry show``: YAML-like flow style, secrets masked."""
+    value = _display(value)
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {format_value(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(format_value(v) for v in value) + "]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    return str(value)
+
+
+@dataclass(frozen=True, slots=True)
+class FieldOrigin:
+    """One effective field of a provider and where it came from; ``value`` is already masked."""
+
+    field: str
+    value: Any
+    origin: Origin
+
+    @property
+    def text(self) -> str:
+        return format_value(self.value)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"field": self.field, "value": self.value, "layer": self.origin.layer,
+                "source": self.origin.source, "line": self.origin.line}
+
+
+def _field_value(provider: Provider, name: str) -> Any:
+    if name == "enabled":
+        return True  # a disabled provider is not in the registry at all
+    return _display(getattr(provider, name))
+
+
+def provider_fields(registry: Registry, name: str) -> tuple[FieldOrigin, ...]:
+    """Every field of provider ``name`` that some layer set, in file-format order, with its origin.
+
+    UnknownProviderError (with a did-you-mean) when ``name`` is not an effective provider.
+    """
+    provider = registry.provider(name)
+    known = [f for f in _FIELD_ORDER if f in provider.origins]
+    extra = sorted(f for f in provider.origins if f not in _FIELD_ORDER)
+    return tuple(FieldOrigin(f, _field_value(provider, f), provider.origins[f]) for f in (*known, *extra))
+
+
+def unknown_provider_hint(registry: Registry, name: str) -> str:
+    """The fix for a provider name that is not effective: it is disabled, a close match, or the list."""
+    if name in registry.disabled.values():
+        return f"provider {name!r} is disabled ('enabled: false'); remove that line to enable it"
+    close = difflib.get_close_matches(name, list(registry.providers), n=1, cutoff=0.6)
+    if close:
+        return f"did you mean {close[0]!r}?"
+    return f"known providers: {', '.join(sorted(registry.providers))}"
+
+
+def mask_kwargs(kwargs: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of resolver kwargs safe to print: ``api_key`` and every extra header value masked."""
+    shown: dict[str, Any] = {}
+    for key, value in kwargs.items():
+        if key == "api_key" and isinstance(value, (str, Secret)):
+            shown[key] = value.masked if isinstance(value, Secret) else mask_secret(value)
+        elif key == "extra_headers" and isinstance(value, Mapping):
+            shown[key] = {h: (v.masked if isinstance(v, Secret) else mask_secret(str(v))) for h, v in value.items()}
+        else:
+            shown[key] = _display(value)
+    return shown
+
+
+def _origin_dict(origin: Origin | None) -> dict[str, Any] | None:
+    if origin is None:
+        return None
+    return {"layer": origin.layer, "source": origin.source, "line": origin.line}
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """What ``registry resolve`` explains: the masked kwargs, the provider, and which layers decided.
+
+    ``decided_by`` is the origin of the provider's prefix, or of the ``fallback`` setting when the
+    id went to the fallback provider. ``origins`` holds the origins of ``api_base`` and ``api_key``.
+    """
+
+    model_id: str
+    provider: str
+    prefix: str
+    model: str
+    kwargs: Mapping[str, Any]
+    decided_by: Origin | None
+    origins: Mapping[str, Origin] = field(default_factory=lambda: MappingProxyType({}))
+    via_fallback: bool = False
+    alias_of: str | None = None
+    suggestion: str | None = None
+    effort: str | None = None
+    effort_sent: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "model_id": self.model_id,
+            "alias_of": self.alias_of,
+            "provider": self.provider,
+            "prefix": self.prefix,
+            "model": self.model,
+            "via_fallback": self.via_fallback,
+            "decided_by": _origin_dict(self.decided_by),
+            "origins": {name: _origin_dict(o) for name, o in self.origins.items()},
+            "effort": self.effort,
+            "effort_sent": self.effort_sent,
+            "suggestion": self.suggestion,
+            "kwargs": dict(self.kwargs),
+        }
+
+
+def explain_resolve(registry: Registry, model_id: str, *, reasoning_effort: str | None = None,
+                    strict: bool = False) -> Resolution:
+    """Resolve ``model_id`` and say why it went where it went; keys in the result are masked.
+
+    Raises what ``Registry.resolve`` raises: InvalidModelIdError (with its suggestion),
+    UnsupportedEffortError, MissingApiKeyError.
+    """
+    check = registry.check_model_id(model_id)
+    if not check.ok:
+        raise InvalidModelIdError(check.model_id, check.reason or "invalid model id", check.suggestion)
+    kwargs = registry.resolve(model_id, reasoning_effort=reasoning_effort, strict=strict)
+    provider = registry.provider(check.provider or "")
+    target = check.alias_of or model_id
+    via_fallback = provider.name == registry.fallback and not target.startswith(provider.prefix)
+    decided_by = registry.settings_origins.get("fallback") if via_fallback else provider.origins.get("prefix")
+    origins = {name: provider.origins[name] for name in ("api_base", "api_key") if name in provider.origins}
+    sent = (kwargs.get("extra_body") or {}).get("reasoning_effort")
+    return Resolution(
+        model_id=model_id, provider=provider.name, prefix=provider.prefix, model=check.model or "",
+        kwargs=MappingProxyType(mask_kwargs(kwargs)), decided_by=decided_by, origins=MappingProxyType(origins),
+        via_fallback=via_fallback, alias_of=check.alias_of, suggestion=check.suggestion,
+        effort=reasoning_effort, effort_sent=sent,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class LayerPath:
+    """Where one layer (or the cache, or the schema) lives and whether it is there."""
+
+    name: str
+    path: str
+    exists: bool
+    note: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "path": self.path, "exists": self.exists, "note": self.note}
+
+
+def layer_paths(app_name: str = APP_NAME, config_path: str | os.PathLike[str] | None = None,
+                environ: Mapping[str, str] | None = None) -> tuple[LayerPath, ...]:
+    """The built-in file, the user file (and why that one), the environment, the cache and the schema."""
+    env = dict(os.environ) if environ is None else environ
+    builtin = builtin_providers_path()
+    user = find_user_file(app_name, Path(config_path) if config_path is not None else None, env)
+    user_note = {"config_path": "from --config", "default": "default location"}.get(user.reason, f"from ${user.reason}")
+    if not user.path.exists() and not user.explicit:
+        user_note += "; run 'registry init' to create it"
+    cache = user_cache_dir(app_name)
+    return (
+        LayerPath("default", str(builtin), builtin.is_file(), "built-in providers"),
+        LayerPath("user", str(user.path), user.path.is_file(), user_note),
+        LayerPath("env", "environment", True, "variables named by api_base_env and api_key_env"),
+        LayerPath("cache", str(cache), cache.is_dir(), "cache directory"),
+        LayerPath("schema", str(schema_path()), schema_path().is_file(), "JSON Schema for providers files"),
+    )

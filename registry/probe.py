@@ -1,0 +1,428 @@
+"""Live checks against running servers: the only module that opens sockets or imports litellm.
+
+``probe`` asks each provider's server ``GET {api_base}/models`` with the key ``load`` resolved and
+reports whether it is up, how fast it answered, what it serves and, for a model id, whether that
+model is among them. ``completion=True`` also sends a 1-token chat completion through
+``litellm.completion`` with exactly the kwargs ``resolve`` returns. Every reason is one line and
+passes through ``secrets.redact`` with the provider's key and headers, so no key reaches output.
+
+httpx and litellm are imported inside the functions that use them: importing this module (and so
+the package) stays cheap.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import dataclasses
+import difflib
+import json
+import socket
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from .errors import InvalidModelIdError, MissingApiKeyError, RegistryError, UnsupportedEffortError
+from .model_ids import route_model_id
+from .secrets import Secret, redact
+
+if TYPE_CHECKING:
+    from .model import Provider, Registry
+
+__all__ = ["DEFAULT_TIMEOUT", "CompletionCheck", "ProbeResult", "ProviderProbe", "aprobe", "probe"]
+
+DEFAULT_TIMEOUT = 3.0
+_MAX_MESSAGE = 200  # server messages are cut here: a reason stays one readable line
+_MAX_MODELS = 10_000  # a hostile or broken server cannot make us hold an unbounded list
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class CompletionCheck:
+    """The verdict of one 1-token chat completion sent with the kwargs ``resolve`` returns."""
+
+    model_id: str
+    ok: bool
+    latency_ms: float | None
+    reason: str
+    status: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"model_id": self.model_id, "ok": self.ok, "latency_ms": _rounded(self.latency_ms),
+                "status": self.status, "reason": self.reason}
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderProbe:
+    """What one server (one base URL of one provider) answered to ``GET /models``.
+
+    ``model_listed`` is None when no model id was asked about; ``suggestion`` is a full model id
+    close to the one asked for, taken from the served list.
+    """
+
+    name: str
+    api_base: str
+    up: bool
+    latency_ms: float | None
+    status: int | None
+    models: tuple[str, ...]
+    reason: str
+    model_id: str | None = None
+    model: str | None = None
+    model_listed: bool | None = None
+    suggestion: str | None = None
+    completion: CompletionCheck | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Up, serving the model asked about (if any), and completing (if asked to)."""
+        return (self.up and self.model_listed is not False
+                and (self.completion is None or self.completion.ok))
+
+    def as_dict(self) -> dict[str, Any]:
+        """The stable shape of one entry of ``registry check --json``."""
+        return {
+            "provider": self.name, "api_base": self.api_base, "ok": self.ok, "up": self.up,
+            "latency_ms": _rounded(self.latency_ms), "status": self.status, "reason": self.reason,
+            "models": list(self.models), "model_id": self.model_id, "model": self.model,
+            "model_listed": self.model_listed, "suggestion": self.suggestion,
+            "completion": self.completion.as_dict() if self.completion else None,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ProbeResult:
+    """Every server probed, in a stable order (the order targets were given, then base URLs)."""
+
+    probes: tuple[ProviderProbe, ...]
+    timeout: float
+    errors: tuple[str, ...] = field(default=())
+
+    @property
+    def ok(self) -> bool:
+        """True when everything asked for is reachable (and listed, and completes, when asked)."""
+        return bool(self.probes) and not self.errors and all(p.ok for p in self.probes)
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self.probes)
+
+    def __len__(self) -> int:
+        return len(self.probes)
+
+    def for_provider(self, name: str) -> tuple[ProviderProbe, ...]:
+        return tuple(p for p in self.probes if p.name == name)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The stable shape of ``registry check --json``."""
+        return {"status": "ok" if self.ok else "fail", "timeout": self.timeout,
+                "errors": list(self.errors), "probes": [p.as_dict() for p in self.probes]}
+
+
+@dataclass(frozen=True, slots=True)
+class _Target:
+    """One server to ask: a provider, one of its base URLs, and the model id asked about (if any)."""
+
+    provider: "Provider"
+    api_base: str
+    model_id: str | None
+    model: str | None
+    completion: bool
+
+
+def probe(reg: "Registry", target: str | Iterable[str] | None = None, *, timeout: float = DEFAULT_TIMEOUT,
+          completion: bool = False, progress: Progress | None = None) -> ProbeResult:
+    """Probe the servers behind ``target``: None (every enabled provider), a provider name, a model
+    id or alias, or several of these. Raises UnknownProviderError / InvalidModelIdError for a
+    target that names nothing; network failures are results, never exceptions.
+
+    Safe to call from code that already runs an event loop: the probes then run in a worker thread.
+    """
+    coroutine = aprobe(reg, target, timeout=timeout, completion=completion, progress=progress)
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
+async def aprobe(reg: "Registry", target: str | Iterable[str] | None = None, *,
+                 timeout: float = DEFAULT_TIMEOUT, completion: bool = False,
+                 progress: Progress | None = None) -> ProbeResult:
+    """The async twin of :func:`probe`: every server is asked concurrently."""
+    if timeout <= 0:
+        raise ValueError(f"timeout must be positive, not {timeout!r}")
+    targets = _targets(reg, target, completion)
+    import httpx  # deferred: only a live check pays for it
+
+    done = 0
+
+    async def one(item: _Target, client: "httpx.AsyncClient") -> ProviderProbe:
+        nonlocal done
+        result = await _probe_server(item, client, timeout)
+        if item.completion and item.model_id is not None and item.api_base == item.provider.api_base:
+            result = _with_completion(result, await _complete(reg, item, timeout))
+        done += 1
+        if progress is not None:
+            progress(done, len(targets))
+        return result
+
+    limits = httpx.Limits(max_connections=32, max_keepalive_connections=0)
+    async with httpx.AsyncClient(timeout=timeout, follow_redirects=False, limits=limits) as client:
+        probes = await asyncio.gather(*(one(item, client) for item in targets))
+    return ProbeResult(tuple(probes), timeout)
+
+
+def _targets(reg: "Registry", target: str | Iterable[str] | None, completion: bool) -> list[_Target]:
+    """Expand the targets into servers: one per base URL of each provider, without repeats."""
+    if target is None:
+        names: list[str] = list(reg.providers)
+    elif isinstance(target, str):
+        names = [target]
+    else:
+        names = list(target)
+    seen: set[tuple[str, str, str | None]] = set()
+    targets: list[_Target] = []
+    for name in names:
+        provider, model_id, model = _classify(reg, name)
+        for base in provider.all_api_bases:
+            key = (provider.name, base, model_id)
+            if key not in seen:
+                seen.add(key)
+                targets.append(_Target(provider, base, model_id, model, completion and model_id is not None))
+    return targets
+
+
+def _classify(reg: "Registry", name: str) -> tuple["Provider", str | None, str | None]:
+    """A provider name, an alias or a model id -> the provider, the model id and its model part."""
+    if not isinstance(name, str):
+        raise InvalidModelIdError(repr(name), f"a target must be a string, not {type(name).__name__}")
+    if name in reg.providers:
+        return reg.providers[name], None, None
+    if name in reg.aliases or "/" in name:
+        provider, model = route_model_id(reg, name)
+        return provider, name, model
+    return reg.provider(name), None, None  # raises UnknownProviderError with a did-you-mean
+
+
+def _secrets(provider: "Provider") -> list[Secret]:
+    found = [provider.api_key] if provider.api_key else []
+    return found + list(provider.headers.values())
+
+
+def _clean(text: str, provider: "Provider") -> str:
+    """One line, bounded, with every key of the provider masked."""
+    line = " ".join(str(text).split())
+    if len(line) > _MAX_MESSAGE:
+        line = line[: _MAX_MESSAGE - 1] + "…"
+    return redact(line, _secrets(provider))
+
+
+def _key_note(provider: "Provider") -> str:
+    """Which key was sent and where it came from, or which variables would supply one. Never the key."""
+    names = " or ".join(provider.api_key_env)
+    source = provider.key_source
+    if provider.api_key is None:
+        return f"no key was sent; set {names}" if names else "no key was sent; set api_key_env in the user file"
+    if source == "placeholder":
+        return (f"the placeholder key from the provider config was sent; set {names} to a real key"
+                if names else "the placeholder key from the provider config was sent")
+    if source == "user file":
+        return "the key written in the user file was sent"
+    return f"the key from {source} was sent"
+
+
+def _hostport(url: str) -> str:
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    host = parts.hostname or "?"
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def _server_message(body: bytes, content_type: str) -> str | None:
+    """The server's own error text: ``error.message`` (or ``detail``) from JSON, else the text."""
+    text = body[:4096].decode("utf-8", "replace").strip()
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return text or None
+    if isinstance(data, dict):
+        error = data.get("error")
+        if isinstance(error, dict) and error.get("message"):
+            return str(error["message"])
+        if isinstance(error, str) and error:
+            return error
+        for key in ("detail", "message"):
+            if data.get(key):
+                return str(data[key])
+    return text or None
+
+
+def _connect_reason(exc: BaseException, url: str, provider: "Provider") -> str:
+    """Refused, unresolvable, or another socket error: found by walking the exception chain,
+    since httpx words a refusal differently depending on how many addresses it tried."""
+    where = _hostport(url)
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ConnectionRefusedError):
+            return f"connection refused at {where}: is the server running?"
+        if isinstance(seen, socket.gaierror):
+            return f"cannot resolve host {urlsplit(url).hostname!r}: check api_base and DNS"
+        seen = seen.__cause__ or seen.__context__
+    return f"cannot connect to {where}: {_clean(str(exc), provider) or type(exc).__name__}"
+
+
+def _http_reason(status: int, message: str | None, url: str, provider: "Provider") -> str:
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:
+        phrase = ""
+    head = f"HTTP {status} {phrase}".rstrip()
+    said = f": {message}" if message else ""
+    if status in (401, 403):
+        return f"{head}{said}; the server refused the key ({_key_note(provider)})"
+    if status == 404:
+        return f"{head} for GET {url}: no /models here; api_base usually ends in /v1"
+    if 300 <= status < 400:
+        return f"{head}{said}; the server redirects: set api_base to the final URL"
+    return f"{head}{said} ({_key_note(provider)})"
+
+
+def _parse_models(body: bytes) -> tuple[str, ...] | None:
+    """Model ids from an OpenAI-style ``{"data": [{"id": ...}]}``; None when the shape is different."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return None
+    items = data.get("data") if isinstance(data, dict) else None
+    if items is None and isinstance(data, dict):
+        items = data.get("models")  # some servers use {"models": [{"name": ...}]}
+    if not isinstance(items, list):
+        return None
+    ids = []
+    for item in items[:_MAX_MODELS]:
+        if isinstance(item, dict):
+            value = item.get("id", item.get("name", item.get("model")))
+            if isinstance(value, str):
+                ids.append(value)
+        elif isinstance(item, str):
+            ids.append(item)
+    return tuple(sorted(set(ids)))
+
+
+async def _probe_server(item: _Target, client: Any, timeout: float) -> ProviderProbe:
+    """``GET {api_base}/models``; every failure becomes a one-line reason."""
+    import httpx
+
+    provider = item.provider
+    url = item.api_base.rstrip("/") + "/models"
+    headers = {name: value.reveal() for name, value in provider.headers.items()}
+    if provider.api_key:
+        headers["Authorization"] = f"Bearer {provider.api_key.reveal()}"
+    base = dict(name=provider.name, api_base=item.api_base, model_id=item.model_id, model=item.model)
+    started = time.perf_counter()
+    try:
+        response = await client.get(url, headers=headers)
+        body = response.content
+    except httpx.TimeoutException:
+        return ProviderProbe(**base, up=False, latency_ms=None, status=None, models=(),
+                             reason=f"timed out after {timeout:g} s waiting for {_hostport(url)}")
+    except httpx.ConnectError as exc:
+        return ProviderProbe(**base, up=False, latency_ms=None, status=None, models=(),
+                             reason=_connect_reason(exc, url, provider))
+    except httpx.HTTPError as exc:
+        reason = f"request to {_hostport(url)} failed: {_clean(str(exc), provider) or type(exc).__name__}"
+        return ProviderProbe(**base, up=False, latency_ms=None, status=None, models=(), reason=reason)
+    latency = (time.perf_counter() - started) * 1000
+    status = response.status_code
+    content_type = response.headers.get("content-type", "")
+    if status >= 300:
+        message = _server_message(body, content_type)
+        reason = _http_reason(status, _clean(message, provider) if message else None, url, provider)
+        return ProviderProbe(**base, up=False, latency_ms=latency, status=status, models=(),
+                             reason=_clean(reason, provider))
+    models = _parse_models(body)
+    if models is None:
+        what = content_type.split(";")[0] or "no content type"
+        reason = f"GET {url} answered {status} but not with an OpenAI-style model list ({what}); is this an OpenAI-compatible server?"
+        return ProviderProbe(**base, up=False, latency_ms=latency, status=status, models=(),
+                             reason=_clean(reason, provider))
+    listed, suggestion = None, None
+    if item.model is not None:
+        listed = item.model in models
+        if not listed:
+            suggestion = _suggest(item, models)
+    count = f"{len(models)} model{'s' if len(models) != 1 else ''}"
+    reason = f"up: {count} listed"
+    if listed is False:
+        reason = f"up, but {item.model!r} is not among the {count} the server lists"
+        if suggestion:
+            reason += f" (did you mean {suggestion!r}?)"
+    return ProviderProbe(**base, up=True, latency_ms=latency, status=status, models=models,
+                         reason=_clean(reason, provider), model_listed=listed, suggestion=suggestion)
+
+
+def _suggest(item: _Target, models: tuple[str, ...]) -> str | None:
+    """The served model closest to the one asked for, as a full model id."""
+    assert item.model is not None and item.model_id is not None
+    folded = {m.lower(): m for m in models}
+    match = folded.get(item.model.lower())
+    if match is None:
+        close = difflib.get_close_matches(item.model, models, n=1, cutoff=0.6)
+        match = close[0] if close else None
+    if match is None:
+        return None
+    prefix = item.provider.prefix
+    return prefix + match if item.model_id.startswith(prefix) else match
+
+
+def _with_completion(result: ProviderProbe, check: CompletionCheck) -> ProviderProbe:
+    return dataclasses.replace(result, completion=check)
+
+
+async def _complete(reg: "Registry", item: _Target, timeout: float) -> CompletionCheck:
+    """A 1-token chat completion through ``litellm.acompletion`` with the kwargs ``resolve`` returns."""
+    assert item.model_id is not None
+    provider = item.provider
+    try:
+        kwargs = reg.resolve(item.model_id)
+    except (MissingApiKeyError, UnsupportedEffortError, RegistryError) as exc:
+        return CompletionCheck(item.model_id, False, None, _clean(str(exc), provider))
+    kwargs["timeout"] = timeout
+    import litellm  # deferred: importing litellm costs about a second
+
+    started = time.perf_counter()
+    try:
+        await litellm.acompletion(**kwargs, messages=[{"role": "user", "content": "ping"}],
+                                  max_tokens=1, num_retries=0)
+    except Exception as exc:  # litellm raises its own tree; any failure is a verdict, not a crash
+        status = getattr(exc, "status_code", None)
+        status = status if isinstance(status, int) else None
+        message = _litellm_message(exc)
+        head = f"HTTP {status}: " if status else ""
+        reason = f"completion failed: {head}{message}"
+        if status in (401, 403):
+            reason += f" ({_key_note(provider)})"
+        return CompletionCheck(item.model_id, False, None, _clean(reason, provider), status)
+    latency = (time.perf_counter() - started) * 1000
+    return CompletionCheck(item.model_id, True, latency, "completion ok", 200)
+
+
+def _litellm_message(exc: Exception) -> str:
+    """LiteLLM's message without its boilerplate (``litellm.XError: OpenAIException - ``)."""
+    text = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+    text = str(text)
+    for marker in ("Exception - ", "Error - "):
+        if marker in text:
+            text = text.split(marker, 1)[1]
+    if text.startswith("{"):
+        text = _server_message(text.encode("utf-8"), "application/json") or text
+    return text.split(". Received Model Group")[0].strip() or type(exc).__name__
+
+
+def _rounded(value: float | None) -> float | None:
+    return round(value, 1) if value is not None else None

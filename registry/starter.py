@@ -1,0 +1,98 @@
+"""The commented starter user file that ``registry init`` writes, and the safe way to write it.
+
+The text activates nothing (only ``version: 1`` is live), so a fresh file changes no behaviour and
+passes ``registry validate``; every field is shown commented out with one line on what it does.
+The file is written atomically with mode 0600 and never replaces an existing file unless asked.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import tempfile
+from pathlib import Path
+
+from .paths import schema_path
+
+__all__ = ["starter_text", "write_starter"]
+
+_BODY = """\
+# provider-registry user file: it overrides the built-in providers field by field.
+# Only what you uncomment takes effect. Check it with 'registry validate';
+# see the effective result with 'registry list' and 'registry show NAME'.
+version: 1
+
+# Provider for model ids that start with no registered prefix; null rejects such ids.
+# fallback: huggingface
+
+# Short names for full model ids.
+# aliases:
+#   fast: ollama/llama3.1:8b
+
+# providers:
+#   ollama:  # an existing name is merged field by field; a new name adds a provider
+#     enabled: true                          # false removes an inherited provider (its prefix is then refused)
+#     prefix: ollama/                        # the model-id prefix that routes here; default '<name>/'
+#     api_base: http://localhost:11434/v1    # base URL of the OpenAI-compatible API
+#     api_bases: [http://gpu-2:11434/v1]     # extra replicas of api_base (used by 'registry export')
+#     api_base_env: [OLLAMA_BASE_URL]        # env vars that override api_base; the first one set wins
+#     api_key: ollama                        # inline key: only placeholders for servers that ignore auth
+#     api_key_env: [OLLAMA_API_KEY]          # env vars that hold the real key; the first one set wins
+#     litellm_provider: openai               # the model is sent to LiteLLM as '<litellm_provider>/<model>'
+#     efforts: [low, medium, high]           # reasoning-effort levels the backend accepts; [] = none
+#     effort_aliases: {minimal: low}         # levels mapped to another level before they are checked
+#     model_format: any                      # 'any', or 'hub' for '<org>/<model>[:<tag>]' ids
+#     description: My Ollama box             # free text shown by 'registry list' and 'registry show'
+#     headers: {X-Team: research}            # extra HTTP headers sent with every request
+#     timeout: 120                           # request timeout in seconds
+"""
+
+
+def starter_text(schema_ref: str | None = None) -> str:
+    """The starter file. Line 1 points editors at the schema (default: the installed schema file)."""
+    ref = schema_ref if schema_ref is not None else schema_path().resolve().as_uri()
+    return f"# yaml-language-server: $schema={ref}\n{_BODY}"
+
+
+def write_starter(path: str | os.PathLike[str], *, force: bool = False, schema_ref: str | None = None) -> Path:
+    """Write the starter file to ``path`` atomically with mode 0600 and return the path.
+
+    Creates the directory (mode 0700). Raises FileExistsError when ``path`` exists and ``force`` is
+    false; the check and the write are one step (a hard link), so a file that appears meanwhile is
+    not clobbered either.
+    """
+    target = Path(path).expanduser()
+    if not force and (target.exists() or target.is_symlink()):
+        raise FileExistsError(str(target))
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except FileExistsError:  # a file sits where a directory must be: not the "target exists" case
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(target.parent)) from None
+    fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            os.fchmod(handle.fileno(), 0o600)
+            handle.write(starter_text(schema_ref))
+            handle.flush()
+            os.fsync(handle.fileno())
+        if force:
+            os.replace(temp_name, target)
+        else:
+            _link_no_clobber(temp_name, target)
+    finally:
+        if os.path.lexists(temp_name):
+            os.unlink(temp_name)
+    return target
+
+
+def _link_no_clobber(temp_name: str, target: Path) -> None:
+    """Publish ``temp_name`` at ``target`` only if nothing is there (FileExistsError otherwise)."""
+    try:
+        os.link(temp_name, target)
+    except FileExistsError:
+        raise FileExistsError(str(target)) from None
+    except OSError:
+        # File systems without hard links: fall back to check-then-rename.
+        if target.exists() or target.is_symlink():
+            raise FileExistsError(str(target)) from None
+        os.replace(temp_name, target)

@@ -1,0 +1,142 @@
+"""The ``registry`` front end: global options, usage errors, internal errors, colour, ``python -m``."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+import types
+from pathlib import Path
+
+import pytest
+
+import registry
+from registry import cli
+from registry.cli import COMMANDS, build_parser, main
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str, environ: dict[str, str] | None = None) -> tuple[int, str, str]:
+    code = main(list(argv), environ={} if environ is None else environ)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "--version") == (0, f"registry {registry.__version__}\n", "")
+
+
+def test_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "--help")
+    assert code == 0
+    for name in COMMANDS:
+        assert f"    {name} " in out, name
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_command_help_shows_its_one_line_description(capsys: pytest.CaptureFixture[str], name: str) -> None:
+    code, out, _ = run(capsys, name, "--help")
+    assert code == 0
+    assert " ".join(COMMANDS[name].HELP.split()) in " ".join(out.split())
+
+
+@pytest.mark.parametrize("argv", [[], ["bogus"], ["show"], ["resolve"], ["list", "--nope"], ["resolve", "x", "--effort"]],
+                         ids=["no command", "unknown command", "show without name", "resolve without id",
+                              "unknown option", "option without value"])
+def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
+    code, out, err = run(capsys, *argv)
+    assert (code, out) == (2, "")
+    assert err.startswith("usage: registry")
+
+
+def test_global_options_work_before_and_after_the_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "p.yaml"
+    path.write_text("version: 1\n", encoding="utf-8")
+    before = run(capsys, "--config", str(path), "--json", "validate")
+    after = run(capsys, "validate", "--config", str(path), "--json")
+    assert before == after
+    assert before[0] == 0 and before[1].startswith("{")
+
+
+def test_every_command_module_has_the_interface() -> None:
+    for name, module in COMMANDS.items():
+        assert isinstance(module, types.ModuleType), name
+        assert isinstance(module.HELP, str) and module.HELP, name
+        assert callable(module.add_arguments) and callable(module.run), name
+    assert {"validate", "list", "show", "resolve", "paths", "init", "schema"} <= set(COMMANDS)
+    build_parser()  # every module's add_arguments accepts a parser
+
+
+def _exploding_command(message: str) -> types.ModuleType:
+    module = types.ModuleType("exploding")
+    module.HELP = "raises"
+    module.add_arguments = lambda parser: None
+
+    def run_command(args: object, ctx: object) -> int:
+        raise RuntimeError(message)
+
+    module.run = run_command
+    return module
+
+
+def test_internal_error_is_one_line_and_exit_3(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    canary = "sk-canary-7f3a9b2c4d5e6f708192"
+    monkeypatch.setitem(COMMANDS, "boom", _exploding_command(f"broke while holding {canary}\nsecond line"))
+    code, out, err = run(capsys, "boom", environ={"SOME_API_KEY": canary})
+    assert (code, out) == (3, "")
+    assert err == ("registry: internal error: RuntimeError: broke while holding ****8192 second line "
+                   "(run with --debug for the traceback)\n")
+
+
+def test_internal_error_with_debug_shows_the_traceback(capsys: pytest.CaptureFixture[str],
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(COMMANDS, "boom", _exploding_command("kaput"))
+    code, _, err = run(capsys, "--debug", "boom")
+    assert code == 3
+    assert err.startswith("Traceback (most recent call last):")
+    assert err.endswith("registry: internal error: RuntimeError: kaput\n")
+
+
+class _Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def _run_on_tty(monkeypatch: pytest.MonkeyPatch, argv: list[str], environ: dict[str, str]) -> str:
+    stdout = _Tty()
+    monkeypatch.setattr(sys, "stdout", stdout)
+    main(argv, environ=environ)
+    return stdout.getvalue()
+
+
+def test_colour_only_on_a_tty_and_never_with_no_color(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "p.yaml"
+    path.write_text("version: 1\nfallback: olama\n", encoding="utf-8")
+    argv = ["validate", str(path)]
+    coloured = _run_on_tty(monkeypatch, argv, {})
+    assert "\x1b[31;1merror\x1b[0m" in coloured
+    assert "\x1b[" not in _run_on_tty(monkeypatch, argv, {"NO_COLOR": "1"})
+    assert "\x1b[" not in _run_on_tty(monkeypatch, ["--no-color", *argv], {})
+    assert "\x1b[" not in _run_on_tty(monkeypatch, argv, {"TERM": "dumb"})
+    plain = capsys.readouterr()
+    assert "\x1b[" not in plain.out + plain.err
+    monkeypatch.undo()
+    code, out, _ = run(capsys, *argv)
+    assert code == 1 and "\x1b[" not in out
+
+
+def test_python_dash_m_registry(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env["PYTHONPATH"] = str(Path(cli.__file__).resolve().parent.parent)
+    env["PROVIDER_REGISTRY_CONFIG"] = str(tmp_path / "absent.yaml")
+    done = subprocess.run([sys.executable, "-m", "registry", "resolve", "ollama/llama3.1:8b", "--json"],
+                          capture_output=True, text=True, env=env, timeout=120, check=False)
+    # the named file is absent: exit 2 with the location and no traceback
+    assert done.returncode == 2, done.stderr
+    assert "absent.yaml: error: file not found" in done.stderr
+    assert "Traceback" not in done.stderr
+    del env["PROVIDER_REGISTRY_CONFIG"]
+    done = subprocess.run([sys.executable, "-m", "registry", "--version"], capture_output=True, text=True,
+                          env=env, timeout=120, check=False)
+    assert (done.returncode, done.stdout) == (0, f"registry {registry.__version__}\n")

@@ -1,0 +1,219 @@
+"""Unit tests for registry.yamlfile: the strict YAML rules, positions, implicit typing, encodings."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+import pytest
+
+import registry
+from registry import ConfigError
+from registry.yamlfile import MAX_BYTES, MAX_DEPTH, format_pointer, parse_yaml, read_yaml_file
+
+
+def fails(text: str | bytes) -> ConfigError:
+    with pytest.raises(ConfigError) as info:
+        parse_yaml(text, "f.yaml")
+    return info.value
+
+
+# --- refused constructs: (text, message fragment, line) ------------------------------------------
+
+REFUSED = [
+    ("a: 1\nb: 2\na: 3\n", "duplicate key 'a' (first defined on line 1, again on line 3)", 3),
+    ("p:\n  x:\n    k: 1\n    k: 2\n", "duplicate key 'k' (first defined on line 3, again on line 4)", 4),
+    ("a: &anchor 1\n", "YAML anchors are not allowed (found '&anchor')", 1),
+    ("a: 1\nb: *ref\n", "YAML aliases are not allowed (found '*ref')", 2),
+    ("base: &b {x: 1}\nother: *b\n", "YAML anchors are not allowed (found '&b')", 1),
+    ("a: !!str 1\n", "explicit YAML tags are not allowed (found 'tag:yaml.org,2002:str')", 1),
+    ("a: !custom x\n", "explicit YAML tags are not allowed (found '!custom')", 1),
+    ("a: !!map {x: 1}\n", "explicit YAML tags are not allowed", 1),
+    ("x:\n  <<: {a: 1}\n", "YAML merge keys ('<<') are not allowed", 2),
+    ("a: 1\n---\nb: 2\n", "more than one YAML document in the file", 2),
+    ("---\na: 1\n---\n", "more than one YAML document in the file", 3),
+    ("1: one\n", "mapping keys must be strings; '1' is read as int", 1),
+    ("true: x\n", "mapping keys must be strings; 'true' is read as bool", 1),
+    ("? [a, b]\n: 1\n", "mapping keys must be plain strings", 1),
+    ("a: .nan\n", "'.nan' (NaN or infinity) is not allowed", 1),
+    ("a: -.inf\n", "(NaN or infinity) is not allowed", 1),
+    ("a: [1, 2\n", "YAML syntax error", None),
+    ("a:\n\t- b\n", "YAML syntax error", 2),
+]
+
+
+@pytest.mark.parametrize(("text", "fragment", "line"), REFUSED, ids=[r[1][:40] for r in REFUSED])
+def test_refused(text: str, fragment: str, line: int | None) -> None:
+    error = fails(text)
+    assert fragment in error.message
+    assert error.path == "f.yaml"
+    if line is not None:
+        assert error.line == line
+    assert str(error).startswith("f.yaml:")
+
+
+def test_duplicate_key_names_both_lines_and_its_pointer() -> None:
+    error = fails("version: 1\nproviders:\n  ollama:\n    api_base: http://a\n  ollama:\n    api_base: http://b\n")
+    assert error.message == "duplicate key 'ollama' (first defined on line 3, again on line 5)"
+    assert error.pointer == "$.providers.ollama"
+    assert (error.line, error.column) == (5, 3)
+    assert error.hint == "remove one of the two entries"
+
+
+def test_same_key_in_different_mappings_is_fine() -> None:
+    doc = parse_yaml("a: {k: 1}\nb: {k: 2}\n")
+    assert doc.data == {"a": {"k": 1}, "b": {"k": 2}}
+
+
+@pytest.mark.parametrize("depth", [MAX_DEPTH + 1, MAX_DEPTH + 50, 5000])
+def test_depth_limit(depth: int) -> None:
+    error = fails("a: " + "[" * depth + "]" * depth + "\n")
+    assert f"nesting is deeper than {MAX_DEPTH} levels" in error.message
+
+
+def test_depth_at_the_limit_is_accepted() -> None:
+    depth = MAX_DEPTH - 1  # plus the top-level mapping
+    doc = parse_yaml("a: " + "[" * depth + "]" * depth + "\n")
+    assert isinstance(doc.data["a"], list)
+
+
+def test_single_leading_document_marker_is_fine() -> None:
+    assert parse_yaml("---\nversion: 1\n...\n").data == {"version": 1}
+
+
+# --- implicit typing -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("written", "value"),
+    [
+        ("no", False), ("yes", True), ("off", False), ("on", True), ("3.10", 3.1), ("0123", 83),
+        ("12", 12), ("null", None), ("~", None), ("2024-01-02", datetime.date(2024, 1, 2)), ("1.5e+3", 1500.0),
+    ],
+)
+def test_implicit_typing_is_recorded(written: str, value: object) -> None:
+    doc = parse_yaml(f"a:\n  b: {written}\n")
+    assert doc.data["a"]["b"] == value
+    assert doc.implicit[("a", "b")] == written
+
+
+@pytest.mark.parametrize("text", ["a: 'no'\n", 'a: "3.10"\n', "a: plain words\n", "a: ollama/x:8b\n"])
+def test_strings_are_not_recorded_as_implicit(text: str) -> None:
+    doc = parse_yaml(text)
+    assert isinstance(doc.data["a"], str)
+    assert ("a",) not in doc.implicit
+
+
+def test_empty_value_is_null_and_recorded() -> None:
+    doc = parse_yaml("a:\nb: 1\n")
+    assert doc.data == {"a": None, "b": 1}
+    assert doc.implicit[("a",)] == "~"
+
+
+# --- positions -----------------------------------------------------------------------------------
+
+def test_positions_of_values_and_keys() -> None:
+    doc = parse_yaml("# c\nversion: 1\nproviders:\n  ollama:\n    efforts: [low, high]\n")
+    assert doc.positions[("version",)] == (2, 10)
+    assert doc.key_positions[("providers", "ollama")] == (4, 3)
+    assert doc.positions[("providers", "ollama", "efforts", 1)] == (5, 20)
+    assert doc.position(("providers", "ollama", "missing")) == doc.positions[("providers", "ollama")]
+    assert doc.position(("nowhere",)) == doc.positions[()]
+
+
+@pytest.mark.parametrize(
+    ("path", "pointer"),
+    [
+        ((), "$"),
+        (("providers", "ollama", "efforts", 0), "$.providers.ollama.efforts[0]"),
+        (("providers", "openai-compat", "api_base"), "$.providers.openai-compat.api_base"),
+        (("aliases", "a.b"), "$.aliases['a.b']"),
+        (("headers", "it's"), "$.headers['it\\'s']"),
+    ],
+)
+def test_format_pointer(path: tuple, pointer: str) -> None:
+    assert format_pointer(path) == pointer
+
+
+# --- empty files ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", ["", "\n", "# only a comment\n", "# a\n\n# b\n", "---\n", "   \n"])
+def test_empty_and_comment_only_files_have_no_data(text: str) -> None:
+    assert parse_yaml(text).data is None
+
+
+@pytest.mark.parametrize("text", ["", "# yaml-language-server: $schema=../schema/providers.schema.json\n# nothing else\n"])
+def test_empty_user_file_loads_as_no_overrides(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "p.yaml"
+    path.write_text(text)
+    reg = registry.load(config_path=path, environ={})
+    assert all(reg.origin(name, "api_base").layer == "default" for name in reg.providers)
+
+
+# --- encodings and files -------------------------------------------------------------------------
+
+def test_bom_is_accepted(tmp_path: Path) -> None:
+    path = tmp_path / "bom.yaml"
+    path.write_bytes(b"\xef\xbb\xbfversion: 1\nfallback: ollama\n")
+    doc = read_yaml_file(path)
+    assert doc.data == {"version": 1, "fallback": "ollama"}
+    assert doc.positions[("fallback",)] == (2, 11)
+    assert registry.load(config_path=path, environ={}).fallback == "ollama"
+
+
+@pytest.mark.parametrize(
+    ("data", "line", "column", "byte"),
+    [
+        (b"version: 1\nfallback: caf\xe9\n", 2, 14, "0xe9"),
+        (b"\xff: 1\n", 1, 1, "0xff"),
+        (b"a: 1\nb: 2\n# \xc3\x28\n", 3, 3, "0xc3"),
+    ],
+)
+def test_bad_utf8_is_located(tmp_path: Path, data: bytes, line: int, column: int, byte: str) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_bytes(data)
+    with pytest.raises(ConfigError) as info:
+        read_yaml_file(path)
+    assert info.value.message == f"invalid UTF-8: byte {byte} cannot be decoded"
+    assert (info.value.path, info.value.line, info.value.column) == (str(path), line, column)
+    assert info.value.hint == "save the file as UTF-8"
+
+
+def test_utf16_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "utf16.yaml"
+    path.write_bytes("version: 1\n".encode("utf-16"))
+    with pytest.raises(ConfigError) as info:
+        read_yaml_file(path)
+    assert "not UTF-8" in info.value.message
+    assert info.value.hint == "save the file as UTF-8"
+
+
+def test_nul_character_is_located() -> None:
+    error = fails(b"a: 1\nb: x\x00y\n")
+    assert error.message == "NUL character in file"
+    assert (error.line, error.column) == (2, 5)
+
+
+def test_file_too_big(tmp_path: Path) -> None:
+    path = tmp_path / "big.yaml"
+    path.write_bytes(b"#" * (MAX_BYTES + 1))
+    with pytest.raises(ConfigError, match=f"larger than {MAX_BYTES} bytes"):
+        read_yaml_file(path)
+
+
+def test_directory_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="expected a YAML file, found a directory"):
+        read_yaml_file(tmp_path)
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as info:
+        read_yaml_file(tmp_path / "absent.yaml")
+    assert info.value.message == "file not found"
+
+
+def test_document_is_read_only() -> None:
+    doc = parse_yaml("a: 1\n")
+    with pytest.raises(TypeError):
+        doc.positions[("b",)] = (1, 1)  # type: ignore[index]
+    with pytest.raises(AttributeError):
+        doc.data = {}  # type: ignore[misc]
