@@ -25,6 +25,7 @@ from .errors import (
     Issue,
     MissingApiKeyError,
     RegistryError,
+    UnknownFieldError,
     UnknownProviderError,
     UnsupportedEffortError,
 )
@@ -67,6 +68,7 @@ __all__ = [
     "Registry",
     "RegistryError",
     "Secret",
+    "UnknownFieldError",
     "UnknownProviderError",
     "UnsupportedEffortError",
     "UrlPolicy",

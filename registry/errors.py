@@ -6,6 +6,7 @@ This module imports nothing else from the package, so every other module can rai
      +-- ConfigError                   a layer (file or environment) is invalid; carries Issues
      +-- InvalidModelIdError           also ValueError: a model id that no provider accepts
      +-- UnknownProviderError          also LookupError: a provider name that is not registered
+     +-- UnknownFieldError             also LookupError: a provider field with no value in any layer
      +-- UnsupportedEffortError        also ValueError: a reasoning-effort level a provider refuses
      +-- MissingApiKeyError            a provider that needs a key has none configured
 
@@ -23,6 +24,7 @@ __all__ = [
     "Issue",
     "MissingApiKeyError",
     "RegistryError",
+    "UnknownFieldError",
     "UnknownProviderError",
     "UnsupportedEffortError",
 ]
@@ -163,6 +165,19 @@ class UnknownProviderError(RegistryError, LookupError):
         known = sorted(known)
         if known:
             text += f"; known providers: {', '.join(known)}"
+        super().__init__(text)
+
+
+class UnknownFieldError(RegistryError, LookupError):
+    """``origin(provider, field)`` for a field that no layer sets (e.g. a key nobody configured)."""
+
+    def __init__(self, provider: str, field: str, known: Iterable[str] = ()) -> None:
+        self.provider = provider
+        self.field = field
+        text = f"provider {provider!r} has no value for {field!r} in any layer"
+        known = sorted(known)
+        if known:
+            text += f"; fields with a value: {', '.join(known)}"
         super().__init__(text)
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Mapping
 
-from .errors import Issue, UnknownProviderError
+from .errors import Issue, UnknownFieldError, UnknownProviderError
 from .secrets import Secret
 
 if TYPE_CHECKING:
@@ -82,12 +82,7 @@ class Provider:
         try:
             return self.origins[field_name]
         except KeyError:
-            # Still the package's LookupError, but the text must name the field, not claim that
-            # 'huggingface.api_key' is an unknown provider.
-            error = UnknownProviderError(f"{self.name}.{field_name}")
-            error.args = (f"provider {self.name!r} has no value for {field_name!r} in any layer; "
-                          f"fields with a value: {', '.join(sorted(self.origins))}",)
-            raise error from None
+            raise UnknownFieldError(self.name, field_name, self.origins) from None
 
     def accepts_effort(self, level: str) -> str | None:
         """The level to send for ``level`` (after aliases), or None when it is not accepted."""

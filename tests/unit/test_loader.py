@@ -305,7 +305,7 @@ def test_origin_of_unknown_provider_raises(user) -> None:
 @pytest.mark.parametrize(("provider", "field"), [("ollama", "no_such_field"), ("huggingface", "api_key"), ("vllm", "timeout")])
 def test_origin_of_unset_field_names_the_field(user, provider: str, field: str) -> None:
     reg = load(user(""))
-    with pytest.raises(registry.UnknownProviderError) as info:
+    with pytest.raises(registry.UnknownFieldError) as info:
         reg.origin(provider, field)
     assert isinstance(info.value, LookupError)
     assert str(info.value).startswith(f"provider {provider!r} has no value for {field!r} in any layer; fields with a value: ")

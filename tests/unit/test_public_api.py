@@ -60,6 +60,7 @@ def test_every_exception_in_errors_is_exported() -> None:
         ("ConfigError", (registry.RegistryError,)),
         ("InvalidModelIdError", (registry.RegistryError, ValueError)),
         ("UnknownProviderError", (registry.RegistryError, LookupError)),
+        ("UnknownFieldError", (registry.RegistryError, LookupError)),
         ("UnsupportedEffortError", (registry.RegistryError, ValueError)),
         ("MissingApiKeyError", (registry.RegistryError,)),
     ],
