@@ -184,6 +184,9 @@ def parse_yaml(source: bytes | str, shown: str = "<string>") -> Document:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
+        if problem.startswith("found undefined tag handle"):
+            # PyYAML quotes the handle, which may be the start of an unquoted key such as '!k3y!...'.
+            problem = "found an undefined tag handle ('!...!')"
         issue = Issue(
             f"YAML syntax error: {problem}",
             path=shown,
@@ -207,6 +210,8 @@ def parse_yaml(source: bytes | str, shown: str = "<string>") -> Document:
 
 
 def _syntax_hint(problem: str) -> str | None:
+    if "tag handle" in problem:
+        return "explicit YAML tags are not allowed; quote the value if it starts with '!'"
     if "tab" in problem or "'\\t'" in problem:
         return "indent with spaces, not tabs"
     if "mapping values are not allowed" in problem:
@@ -295,7 +300,9 @@ class _TreeBuilder:
         ``api_key: &k3y...`` is the key itself, which YAML read as an anchor."""
         if self.stack:
             frame = self.stack[-1]
-            slot = (frame.pending_key,) if isinstance(frame.container, dict) and frame.pending_key else ()
+            slot: JsonPath = ()
+            if isinstance(frame.container, dict) and frame.pending_key is not None:
+                slot = (frame.pending_key,)
             if any(part in _SECRET_FIELDS for part in frame.path + slot):
                 return f"'{sigil}...', not shown because this field may hold a key"
         if sigil == "!" or name.startswith(sigil):

@@ -1,0 +1,202 @@
+"""The bad-input corpus (``tests/bad_inputs/cases.yaml``): every broken file or setting must get
+its message, at its location, with its hint; nothing may crash, hang or print a secret.
+
+Each case goes through ``registry.inspect`` (every issue) and ``registry.load`` (the exception or
+the logged warnings) with an explicit ``environ=`` and ``config_path=``. Resource-exhaustion cases
+run in a child process under a time and memory limit, so a segfault or a hang fails the test
+instead of taking the test run down with it.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+import registry
+from registry.paths import CONFIG_ENV, builtin_providers_path
+from registry.yamlfile import MAX_BYTES, MAX_NODES
+
+CORPUS = Path(__file__).parent / "bad_inputs"
+CASES: list[dict[str, Any]] = yaml.safe_load((CORPUS / "cases.yaml").read_text(encoding="utf-8"))
+
+RESOURCE_TIME_LIMIT = 20  # seconds; a child still running then has hung
+RESOURCE_MEMORY_LIMIT = 1 << 30  # bytes of address space for the child
+
+
+def generate(kind: str) -> bytes:
+    """The large inputs, built here rather than stored: each one is a known way to exhaust a parser."""
+    if kind == "nested-brackets":  # segfaults libyaml's loader; RecursionError in the pure one
+        return b"[" * 25_000
+    if kind == "nested-flow-mappings":
+        return b"{a: " * 20_000 + b"x\n"
+    if kind == "nested-block-sequences":
+        return b"- " * 20_000 + b"x\n"
+    if kind == "oversized":
+        return b"# " + b"x" * MAX_BYTES + b"\n"
+    if kind == "many-keys":
+        return ("version: 1\n" + "".join(f"k{i}: 1\n" for i in range(MAX_NODES))).encode()
+    if kind == "many-providers":
+        return ("version: 1\nproviders:\n" + "".join(f"  p{i}: {{}}\n" for i in range(MAX_NODES // 4))).encode()
+    raise ValueError(f"unknown generator {kind!r}")
+
+
+def prepare(case: dict[str, Any], tmp_path: Path) -> dict[str, Any]:
+    """Put the case's user file (or what stands in its place) under ``tmp_path``; the load arguments."""
+    path = tmp_path / "providers.yaml"
+    setup = case.get("setup")
+    if setup == "directory":
+        path.mkdir()
+    elif setup == "fifo":
+        os.mkfifo(path)
+    elif setup != "missing":
+        if "file" in case:
+            data = (CORPUS / case["file"]).read_bytes()
+        elif "generate" in case:
+            data = generate(case["generate"])
+        else:
+            data = b"version: 1\n"
+        path.write_bytes(data)
+        path.chmod(0 if setup == "unreadable" else case.get("mode", 0o600))
+    environ = {str(k): str(v) for k, v in (case.get("env") or {}).items()}
+    config_path: str | None = str(path)
+    if case.get("via_env"):
+        environ[CONFIG_ENV] = str(path)
+        config_path = None
+    return {"config_path": config_path, "environ": environ, "url_policy": case.get("url_policy"), "shown": str(path)}
+
+
+def outcome(config_path: str | None, environ: dict[str, str], url_policy: str | None) -> dict[str, Any]:
+    """Everything a user could see for one configuration: issues, the load error, logs and reprs."""
+    report = registry.inspect(config_path=config_path, environ=environ, url_policy=url_policy)
+    issues = [dict(issue.as_dict(), rendered=issue.render(), repr=repr(issue)) for issue in report.issues]
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    logger = logging.getLogger("registry")
+    logger.addHandler(handler)
+    load_error = registry_repr = None
+    try:
+        loaded = registry.load(config_path=config_path, environ=environ, url_policy=url_policy)
+        registry_repr = repr(loaded)
+    except registry.ConfigError as exc:
+        load_error = f"{exc}\n{exc!r}"
+    finally:
+        logger.removeHandler(handler)
+    return {"issues": issues, "ok": report.ok, "load_error": load_error, "registry_repr": registry_repr,
+            "log": stream.getvalue()}
+
+
+_CHILD = """
+import json, sys
+sys.path[:0] = [sys.argv[1], sys.argv[2]]
+from test_bad_inputs import outcome
+args = json.loads(sys.argv[3])
+print(json.dumps(outcome(args["config_path"], args["environ"], args["url_policy"])))
+"""
+
+
+def _limit_child() -> None:
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (RESOURCE_MEMORY_LIMIT, RESOURCE_MEMORY_LIMIT))
+
+
+def outcome_in_child(args: dict[str, Any], home: Path) -> dict[str, Any]:
+    """``outcome`` in a child process with limits: a crash or a hang is a failure, not a lost run."""
+    project = Path(registry.__file__).resolve().parent.parent
+    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"),
+           "XDG_CACHE_HOME": str(home / ".cache"), "LITELLM_LOCAL_MODEL_COST_MAP": "True"}
+    wanted = {k: args[k] for k in ("config_path", "environ", "url_policy")}
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", _CHILD, str(project), str(Path(__file__).parent), json.dumps(wanted)],
+            capture_output=True, text=True, timeout=RESOURCE_TIME_LIMIT, env=env, preexec_fn=_limit_child,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"no answer within {RESOURCE_TIME_LIMIT} s: the loader hangs on this input")
+    assert done.returncode == 0, f"the child exited with {done.returncode} (negative: killed by a signal)\n{done.stderr[-2000:]}"
+    return json.loads(done.stdout)
+
+
+def located(issue: dict[str, Any], location: str, shown: str) -> bool:
+    """Whether ``issue`` is where the case says: ``LINE[:COL]``, ``file``, ``builtin`` or ``env VAR``."""
+    if location.startswith("env "):
+        return issue["env_var"] == location[4:]
+    if location == "builtin":
+        return issue["path"] == str(builtin_providers_path()) and issue["line"] is not None
+    if issue["path"] != shown:
+        return False
+    if location == "file":
+        return issue["line"] is None
+    line, _, column = location.partition(":")
+    return issue["line"] == int(line) and issue["column"] == (int(column) if column else None)
+
+
+def all_text(seen: dict[str, Any]) -> str:
+    """Every string the outcome holds: what a user, a log reader or a debugger could see."""
+    return json.dumps(seen, ensure_ascii=False)
+
+
+def check_case(case: dict[str, Any], seen: dict[str, Any], shown: str) -> None:
+    severity = case.get("severity", "error")
+    rendered = "\n".join(issue["rendered"] for issue in seen["issues"]) or "(no issues)"
+    candidates = [i for i in seen["issues"] if case["message"] in i["message"] and i["severity"] == severity]
+    assert candidates, f"no {severity} containing {case['message']!r}; got:\n{rendered}"
+    matching = [i for i in candidates
+                if located(i, case["location"], shown)
+                and ("hint" not in case or case["hint"] in (i["hint"] or ""))
+                and ("pointer" not in case or i["pointer"] == case["pointer"])]
+    assert matching, (f"{case['message']!r} found, but not at {case['location']!r} with hint "
+                      f"{case.get('hint')!r} / pointer {case.get('pointer')!r}; got:\n{rendered}")
+    if severity == "error":
+        assert not seen["ok"]
+        assert seen["load_error"] is not None and case["message"] in seen["load_error"]
+    else:
+        assert seen["ok"], f"a warning-only case must load; got:\n{rendered}"
+        assert seen["load_error"] is None and case["message"] in seen["log"]
+    if "secret" in case:
+        assert case["secret"] not in all_text(seen), "the case's secret appears in the output"
+
+
+def test_corpus_is_large_and_well_formed() -> None:
+    ids = [case["id"] for case in CASES]
+    assert len(ids) >= 60 and len(set(ids)) == len(ids)
+    categories = {case["category"] for case in CASES}
+    for category in ("yaml-syntax", "document-shape", "duplicate-keys", "implicit-typing", "resource",
+                     "encoding", "wrong-type", "unknown-key", "url", "env", "env-name", "effort",
+                     "prefix", "fallback", "alias", "file", "secret"):
+        assert category in categories
+        assert sum(case["category"] == category for case in CASES) >= 2, category
+    for case in CASES:
+        assert case["id"][:4].rstrip("-").isdigit() and case["message"] and case["location"]
+        if "file" in case:
+            assert (CORPUS / case["file"]).is_file() and case["file"] == f"{case['id']}.yaml"
+    stored = {p.name for p in CORPUS.glob("*.yaml")} - {"cases.yaml"}
+    assert stored == {case["file"] for case in CASES if "file" in case}, "a data file without a case, or the reverse"
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if not c.get("resource")], ids=lambda c: c["id"])
+def test_bad_input(case: dict[str, Any], tmp_path: Path) -> None:
+    if case.get("setup") == "unreadable" and os.geteuid() == 0:
+        pytest.skip("root reads a chmod-000 file")
+    args = prepare(case, tmp_path)
+    seen = outcome(args["config_path"], args["environ"], args["url_policy"])
+    check_case(case, seen, args["shown"])
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.get("resource")], ids=lambda c: c["id"])
+def test_resource_exhaustion(case: dict[str, Any], tmp_path: Path) -> None:
+    args = prepare(case, tmp_path)
+    home = tmp_path / "home"
+    home.mkdir()
+    seen = outcome_in_child(args, home)
+    check_case(case, seen, args["shown"])
+
