@@ -17,8 +17,6 @@ imports neither litellm nor jsonschema.
 
 from __future__ import annotations
 
-from typing import Any
-
 from .errors import (
     ConfigError,
     InvalidModelIdError,
@@ -38,18 +36,10 @@ from .urls import UrlPolicy
 
 __version__ = "0.1.0"
 
-# probe pulls in asyncio, socket and http (~70 ms): imported on first use, not with the package.
-_LAZY = {"ProbeResult": ".probe", "ProviderProbe": ".probe", "aprobe": ".probe", "probe": ".probe"}
-
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        from importlib import import_module
-
-        value = getattr(import_module(_LAZY[name], __name__), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+# Imported eagerly, not through a lazy __getattr__: the submodule ``registry.probe`` shares its name
+# with the function, and importing the submodule (the CLI does) would otherwise leave the package
+# attribute bound to the module. probe.py defers asyncio/httpx/litellm, so this costs a few ms.
+from .probe import ProbeResult, ProviderProbe, aprobe, probe  # noqa: E402
 
 __all__ = [
     "EFFORT_LEVELS",

@@ -6,18 +6,16 @@ model is among them. ``completion=True`` also sends a 1-token chat completion th
 ``litellm.completion`` with exactly the kwargs ``resolve`` returns. Every reason is one line and
 passes through ``secrets.redact`` with the provider's key and headers, so no key reaches output.
 
-httpx and litellm are imported inside the functions that use them: importing this module (and so
-the package) stays cheap.
+httpx, litellm, asyncio and socket are imported inside the functions that use them: the package
+imports this module eagerly (``registry.probe`` must be the function, not this module), so
+importing it has to stay cheap (a few milliseconds).
 """
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
 import dataclasses
 import difflib
 import json
-import socket
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -141,6 +139,9 @@ def probe(reg: "Registry", target: str | Iterable[str] | None = None, *, timeout
 
     Safe to call from code that already runs an event loop: the probes then run in a worker thread.
     """
+    import asyncio
+    import concurrent.futures
+
     coroutine = aprobe(reg, target, timeout=timeout, completion=completion, progress=progress)
     try:
         asyncio.get_running_loop()
@@ -157,6 +158,8 @@ async def aprobe(reg: "Registry", target: str | Iterable[str] | None = None, *,
     if timeout <= 0:
         raise ValueError(f"timeout must be positive, not {timeout!r}")
     targets = _targets(reg, target, completion)
+    import asyncio
+
     import httpx  # deferred: only a live check pays for it
 
     done = 0
@@ -265,6 +268,8 @@ def _server_message(body: bytes, content_type: str) -> str | None:
 def _connect_reason(exc: BaseException, url: str, provider: "Provider") -> str:
     """Refused, unresolvable, or another socket error: found by walking the exception chain,
     since httpx words a refusal differently depending on how many addresses it tried."""
+    import socket
+
     where = _hostport(url)
     seen: BaseException | None = exc
     while seen is not None:

@@ -40,22 +40,19 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         return EXIT_INVALID
     for note in plan.notes:
         ctx.err(f"registry: note: {note}")
-    if ctx.json:
-        payload = {"format": args.format, "config": plan.config, "env_vars": list(plan.env_vars),
-                   "notes": list(plan.notes)}
-        if args.output is None:
-            ctx.emit_json(payload)
-            return EXIT_OK
     text = plan.yaml()
-    if args.output is None:
+    if args.output is not None:
+        try:
+            _write(args.output, text)
+        except OSError as exc:
+            ctx.report_error(f"{args.output}: cannot write: {exc.strerror or exc}")
+            return EXIT_USAGE
+        ctx.err(f"registry: wrote {args.output}")
+    if ctx.json:
+        ctx.emit_json({"format": args.format, "output": str(args.output) if args.output else None,
+                       "config": plan.config, "env_vars": list(plan.env_vars), "notes": list(plan.notes)})
+    elif args.output is None:
         ctx.stdout.write(text)
-        return EXIT_OK
-    try:
-        _write(args.output, text)
-    except OSError as exc:
-        ctx.report_error(f"{args.output}: cannot write: {exc.strerror or exc}")
-        return EXIT_USAGE
-    ctx.err(f"registry: wrote {args.output}")
     return EXIT_OK
 
 

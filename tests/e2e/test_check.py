@@ -1,0 +1,205 @@
+"""``registry check`` and ``registry.probe`` against live servers: the LiteLLM proxy, a closed port,
+a socket that never answers, and a tiny stdlib server for the replies the proxy cannot give."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+import registry
+from registry.cli import main
+
+from .conftest import MODELS, Proxy, free_port
+
+WRONG_KEY = "sk-wrong-key-5678abcd"
+
+
+def _run(argv: list[str], environ: dict[str, str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    status = main(argv, environ=environ)
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+@pytest.fixture
+def no_user_file(tmp_path: Path) -> dict[str, str]:
+    """An environment whose user file is an empty, valid file in tmp_path."""
+    path = tmp_path / "providers.yaml"
+    path.write_text("version: 1\n", encoding="utf-8")
+    return {"PROVIDER_REGISTRY_CONFIG": str(path)}
+
+
+@pytest.mark.e2e
+def test_check_sees_the_proxy_up_and_lists_its_models(vllm_env: dict[str, str], no_user_file: dict[str, str],
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = _run(["check", "vllm", "--json"], {**vllm_env, **no_user_file}, capsys)
+    assert status == 0, err
+    data = json.loads(out)
+    assert data["status"] == "ok"
+    (entry,) = data["probes"]
+    assert entry["provider"] == "vllm" and entry["up"] is True and entry["status"] == 200
+    assert entry["models"] == sorted(MODELS)
+    assert vllm_env["VLLM_API_KEY"] not in out + err
+
+
+@pytest.mark.e2e
+def test_text_output_lists_served_models(vllm_env: dict[str, str], no_user_file: dict[str, str],
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = _run(["check", "vllm"], {**vllm_env, **no_user_file}, capsys)
+    assert status == 0
+    assert "up: 2 models listed" in out
+    assert "serves: other-model, test-model" in out
+
+
+@pytest.mark.e2e
+def test_listed_model(vllm_env: dict[str, str]) -> None:
+    result = registry.probe(registry.load(config_path=None, environ=vllm_env), "vllm/test-model")
+    (item,) = result.probes
+    assert result.ok and item.model_listed is True and item.model == "test-model" and item.suggestion is None
+
+
+@pytest.mark.e2e
+def test_unlisted_model_fails_with_did_you_mean(vllm_env: dict[str, str], no_user_file: dict[str, str],
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = _run(["check", "vllm/test-modle"], {**vllm_env, **no_user_file}, capsys)
+    assert status == 1
+    assert "'test-modle' is not among the 2 models the server lists (did you mean 'vllm/test-model'?)" in out
+    result = registry.probe(registry.load(environ=vllm_env), "vllm/test-modle")
+    assert result.probes[0].model_listed is False and result.probes[0].suggestion == "vllm/test-model"
+    assert result.probes[0].up and not result.ok
+
+
+@pytest.mark.e2e
+def test_completion_goes_through_litellm(vllm_env: dict[str, str], no_user_file: dict[str, str],
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = _run(["check", "vllm/test-model", "--completion", "--json"], {**vllm_env, **no_user_file}, capsys)
+    assert status == 0, out + err
+    completion = json.loads(out)["probes"][0]["completion"]
+    assert completion["ok"] is True and completion["model_id"] == "vllm/test-model"
+
+
+@pytest.mark.e2e
+def test_wrong_key_shows_server_status_and_message_and_names_the_variable(
+        vllm_env: dict[str, str], no_user_file: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
+    environ = {**vllm_env, **no_user_file, "VLLM_API_KEY": WRONG_KEY}
+    status, out, err = _run(["check", "vllm/test-model", "--completion"], environ, capsys)
+    assert status == 1
+    assert "HTTP 400 Bad Request: No connected db. (the key from VLLM_API_KEY was sent)" in out
+    assert "completion failed: HTTP 400: No connected db." in out
+    assert WRONG_KEY not in out + err
+    status, out, err = _run(["check", "vllm", "--json"], environ, capsys)
+    entry = json.loads(out)["probes"][0]
+    assert (entry["up"], entry["status"]) == (False, 400)
+    assert WRONG_KEY not in out + err
+
+
+@pytest.mark.e2e
+def test_missing_key_gets_the_servers_500_and_names_where_a_key_would_come_from(
+        litellm_proxy: Proxy, user_file: Callable[..., Path]) -> None:
+    path = user_file(f"version: 1\nproviders:\n  nokey:\n    api_base: {litellm_proxy.base_url}\n"
+                     f"    api_key_env: NOKEY_API_KEY\n")
+    (item,) = registry.probe(registry.load(config_path=path, environ={}), "nokey").probes
+    assert item.status == 500 and not item.up
+    assert item.reason == "HTTP 500 Internal Server Error: Internal Server Error (no key was sent; set NOKEY_API_KEY)"
+
+
+def test_closed_port_is_refused(no_user_file: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
+    port = free_port()  # nothing listens there: the same as a stopped server
+    environ = {**no_user_file, "VLLM_BASE_URL": f"http://127.0.0.1:{port}/v1"}
+    status, out, _ = _run(["check", "vllm"], environ, capsys)
+    assert status == 1
+    assert f"connection refused at 127.0.0.1:{port}: is the server running?" in out
+
+
+def test_silent_server_times_out() -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(8)  # accepts connections in the kernel, never answers
+        port = listener.getsockname()[1]
+        reg = registry.load(environ={"VLLM_BASE_URL": f"http://127.0.0.1:{port}/v1"})
+        (item,) = registry.probe(reg, "vllm", timeout=0.3).probes
+    assert not item.up and item.reason == f"timed out after 0.3 s waiting for 127.0.0.1:{port}"
+
+
+def test_unknown_target_is_a_usage_error_with_did_you_mean(no_user_file: dict[str, str],
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    status, _, err = _run(["check", "vlm"], no_user_file, capsys)
+    assert status == 1
+    assert "unknown provider 'vlm'" in err and "did you mean 'vllm'?" in err
+
+
+# --- replies the LiteLLM proxy does not give: a stdlib server scripted per path ---------------
+
+_REPLIES: dict[str, tuple[int, str, bytes]] = {
+    "/denied/v1/models": (401, "application/json", b'{"error": {"message": "Invalid API key: sk-real-secret-key-1234"}}'),
+    "/html/v1/models": (200, "text/html", b"<html>LM dashboard</html>"),
+    "/ok/v1/models": (200, "application/json", b'{"object": "list", "data": [{"id": "a"}, {"id": "b"}]}'),
+}
+
+
+class _Handler(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
+        status, content_type, body = _REPLIES.get(self.path, (404, "text/plain", b"Not Found"))
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+@pytest.fixture(scope="module")
+def scripted_server() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _probe_path(url: str, path: str, key: str = "sk-real-secret-key-1234") -> registry.ProviderProbe:
+    reg = registry.load(environ={"VLLM_BASE_URL": f"{url}{path}", "VLLM_API_KEY": key})
+    (item,) = registry.probe(reg, "vllm").probes
+    return item
+
+
+def test_401_names_the_key_variable_and_masks_the_echoed_key(scripted_server: str) -> None:
+    item = _probe_path(scripted_server, "/denied/v1")
+    assert item.status == 401 and not item.up
+    assert "the server refused the key (the key from VLLM_API_KEY was sent)" in item.reason
+    assert "sk-real-secret-key-1234" not in item.reason and "****1234" in item.reason
+
+
+def test_404_says_where_models_should_be(scripted_server: str) -> None:
+    item = _probe_path(scripted_server, "/nothing")
+    assert item.status == 404
+    assert item.reason == f"HTTP 404 Not Found for GET {scripted_server}/nothing/models: no /models here; api_base usually ends in /v1"
+
+
+def test_non_json_reply_is_not_an_openai_server(scripted_server: str) -> None:
+    item = _probe_path(scripted_server, "/html/v1")
+    assert item.status == 200 and not item.up
+    assert "not with an OpenAI-style model list (text/html)" in item.reason
+
+
+def test_async_twin_probes_every_base_concurrently(scripted_server: str, user_file: Callable[..., Path]) -> None:
+    path = user_file(f"version: 1\nproviders:\n  vllm:\n    api_bases: ['{scripted_server}/nothing']\n")
+    reg = registry.load(config_path=path, environ={"VLLM_BASE_URL": f"{scripted_server}/ok/v1"})
+    seen: list[tuple[int, int]] = []
+    result = asyncio.run(registry.aprobe(reg, "vllm", progress=lambda done, total: seen.append((done, total))))
+    assert [(p.api_base, p.up) for p in result.probes] == [(f"{scripted_server}/ok/v1", True),
+                                                          (f"{scripted_server}/nothing", False)]
+    assert result.probes[0].models == ("a", "b")
+    assert sorted(seen) == [(1, 2), (2, 2)] and not result.ok

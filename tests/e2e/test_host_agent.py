@@ -1,0 +1,108 @@
+"""The embedding example, ``examples/host_agent.py``, against the real proxy."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import threading
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Callable
+
+import pytest
+
+import registry
+
+from .conftest import MOCK_TEXT
+
+pytestmark = pytest.mark.e2e
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "host_agent.py"
+
+
+@pytest.fixture(scope="module")
+def host_agent() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("host_agent_example", EXAMPLE)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _efforts(user_file: Callable[..., Path], levels: str) -> Path:
+    return user_file(f"version: 1\nproviders:\n  vllm:\n    efforts: {levels}\n")
+
+
+def test_completion_through_the_agent(host_agent: ModuleType, user_file: Callable[..., Path],
+                                      vllm_env: dict[str, str]) -> None:
+    agent = host_agent.HostAgent("vllm/test-model", config_path=_efforts(user_file, "[]"), environ=vllm_env)
+    assert agent.complete([{"role": "user", "content": "hi"}]) == MOCK_TEXT
+
+
+@pytest.mark.parametrize(("levels", "expected"), [
+    ("[low, medium, high]", "high"),
+    ("[low, medium]", "medium"),
+    ("[low]", "low"),
+    ("[]", None),
+])
+def test_effort_cascade_stops_at_the_first_accepted_level(host_agent: ModuleType, user_file: Callable[..., Path],
+                                                          vllm_env: dict[str, str], levels: str,
+                                                          expected: str | None) -> None:
+    sent: list[dict[str, Any]] = []
+    import litellm
+
+    def recording(**kwargs: Any) -> Any:
+        sent.append(kwargs.get("extra_body") or {})
+        return litellm.completion(**kwargs)
+
+    agent = host_agent.HostAgent("vllm/test-model", config_path=_efforts(user_file, levels), environ=vllm_env,
+                                 completion=recording)
+    assert agent.probe_effort() == expected
+    # strict=True skipped the refused levels without a request; only the accepted one was sent
+    assert sent == ([{"reasoning_effort": expected}] if expected else [])
+    assert agent.complete([{"role": "user", "content": "hi"}]) == MOCK_TEXT
+    assert sent[-1] == ({"reasoning_effort": expected} if expected else {})
+
+
+def test_model_command_checks_the_id(host_agent: ModuleType, user_file: Callable[..., Path],
+                                     vllm_env: dict[str, str]) -> None:
+    agent = host_agent.HostAgent("vllm/test-model", config_path=_efforts(user_file, "[]"), environ=vllm_env)
+    assert agent.handle_command("/model vllm/other-model") == "model: vllm/other-model via vllm"
+    assert agent.complete([{"role": "user", "content": "hi"}]) == MOCK_TEXT
+    reply = agent.handle_command("/model olama/")
+    assert reply.startswith("cannot use 'olama/'") and agent.model_id == "vllm/other-model"
+    reply = agent.handle_command("/model olama/llama3")
+    assert "did you mean 'ollama/llama3'?" in reply  # valid for the fallback, but most likely a typo
+
+
+def test_bad_start_up_model_is_refused(host_agent: ModuleType, user_file: Callable[..., Path]) -> None:
+    with pytest.raises(registry.InvalidModelIdError, match="nothing follows the prefix"):
+        host_agent.HostAgent("vllm/", config_path=_efforts(user_file, "[]"), environ={})
+
+
+def test_reload_swaps_the_registry_while_other_threads_resolve(host_agent: ModuleType, user_file: Callable[..., Path],
+                                                               vllm_env: dict[str, str]) -> None:
+    path = _efforts(user_file, "[]")
+    agent = host_agent.HostAgent("vllm/test-model", config_path=path, environ=vllm_env)
+    before = agent.registry
+    errors: list[BaseException] = []
+
+    def resolve_many() -> None:
+        try:
+            for _ in range(200):
+                assert agent.registry.resolve("vllm/test-model")["api_base"] == vllm_env["VLLM_BASE_URL"]
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=resolve_many) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    path.write_text("version: 1\nproviders:\n  vllm:\n    efforts: [low]\n", encoding="utf-8")
+    agent.reload()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert agent.registry is not before and agent.registry.providers["vllm"].efforts == ("low",)
+    assert before.providers["vllm"].efforts == ()  # the old registry is untouched
+    assert agent.probe_effort() == "low"

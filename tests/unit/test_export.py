@@ -1,0 +1,79 @@
+"""``registry.export``: the LiteLLM proxy config built from a registry. No network."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+import pytest
+import yaml
+
+import registry
+from registry.export import export_litellm_proxy, export_litellm_proxy_text, plan_litellm_proxy
+
+REAL_KEY = "sk-real-key-abcdef123456"
+
+
+def _params(config: dict, model_name: str) -> list[dict]:
+    return [e["litellm_params"] for e in config["model_list"] if e["model_name"] == model_name]
+
+
+def test_every_enabled_provider_becomes_a_wildcard_group() -> None:
+    reg = registry.load(environ={})
+    config = export_litellm_proxy(reg)
+    assert [e["model_name"] for e in config["model_list"]] == [f"{p.prefix}*" for p in reg.providers.values()]
+    assert _params(config, "ollama/*") == [{"model": "openai/*", "api_base": "http://localhost:11434/v1",
+                                            "api_key": "ollama"}]
+
+
+def test_key_from_the_environment_is_a_reference_to_that_variable() -> None:
+    reg = registry.load(environ={"LOCAL_LLM_API_KEY": REAL_KEY})
+    plan = plan_litellm_proxy(reg, ["vllm"])
+    assert _params(plan.config, "vllm/*")[0]["api_key"] == "os.environ/LOCAL_LLM_API_KEY"
+    assert plan.env_vars == ("LOCAL_LLM_API_KEY",)
+    assert REAL_KEY not in plan.yaml()
+
+
+def test_missing_key_references_the_first_variable() -> None:
+    config = export_litellm_proxy(registry.load(environ={}), ["huggingface"])
+    assert _params(config, "huggingface/*")[0]["api_key"] == "os.environ/HF_TOKEN"
+
+
+def test_inline_user_file_key_is_never_written(user_file: Callable[..., Path]) -> None:
+    path = user_file(f"version: 1\nproviders:\n  box:\n    api_base: http://127.0.0.1:9000/v1\n    api_key: {REAL_KEY}\n"
+                     "    headers: {X-Token: secret-header-value-99}\n")
+    plan = plan_litellm_proxy(registry.load(config_path=path, environ={}), ["box"])
+    text = plan.yaml()
+    assert REAL_KEY not in text and "secret-header-value-99" not in text
+    assert _params(plan.config, "box/*")[0]["api_key"] == "os.environ/BOX_API_KEY"
+    assert any("BOX_API_KEY" in note for note in plan.notes)
+    assert any("X-Token" in note for note in plan.notes)
+
+
+def test_api_bases_become_deployments_of_one_group(user_file: Callable[..., Path]) -> None:
+    path = user_file("version: 1\nproviders:\n  vllm:\n    api_bases: ['http://10.0.0.2:8000/v1', 'http://10.0.0.3:8000/v1']\n"
+                     "    timeout: 30\n")
+    config = export_litellm_proxy(registry.load(config_path=path, environ={}), ["vllm"])
+    params = _params(config, "vllm/*")
+    assert [p["api_base"] for p in params] == ["http://127.0.0.1:8000/v1", "http://10.0.0.2:8000/v1",
+                                              "http://10.0.0.3:8000/v1"]
+    assert all(p["model"] == "openai/*" and p["timeout"] == 30.0 for p in params)
+    assert config["router_settings"]["num_retries"] == 2
+
+
+def test_model_ids_become_explicit_groups() -> None:
+    config = export_litellm_proxy(registry.load(environ={}), models=["ollama/llama3.1:8b", "moonshotai/Kimi-K2:novita"])
+    assert [(e["model_name"], e["litellm_params"]["model"]) for e in config["model_list"]] == [
+        ("ollama/llama3.1:8b", "openai/llama3.1:8b"),
+        ("moonshotai/Kimi-K2:novita", "openai/moonshotai/Kimi-K2:novita"),
+    ]
+
+
+def test_text_is_yaml_that_round_trips() -> None:
+    reg = registry.load(environ={})
+    assert yaml.safe_load(export_litellm_proxy_text(reg)) == export_litellm_proxy(reg)
+
+
+def test_unknown_provider_has_a_did_you_mean() -> None:
+    with pytest.raises(registry.UnknownProviderError, match="did you mean 'ollama'"):
+        export_litellm_proxy(registry.load(environ={}), ["olama"])
