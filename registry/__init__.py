@@ -20,13 +20,13 @@ from __future__ import annotations
 from .errors import (
     ConfigError,
     InvalidModelIdError,
-    Issue,
     MissingApiKeyError,
     RegistryError,
     UnknownFieldError,
     UnknownProviderError,
     UnsupportedEffortError,
 )
+from .issues import Issue
 from .loader import LoadReport, inspect, load
 from .model import LAYER_NAMES, LayerSource, Origin, Provider, Registry
 from .model_ids import ModelIdCheck

@@ -11,7 +11,7 @@ Rules that keep the cache from ever letting an invalid file through:
 - the entry is looked up by a key hashed over the file's bytes *and* everything that decides
   validity (the schema text, the YAML reader and schema checker sources, the package version), so
   any change to either side is a miss;
-- an entry is written only for a file with no issue, and read back only when its HMAC (keyed by a
+- an entry is written only for a file with no issue, and read back only when its MAC (keyed BLAKE2b, by a
   random per-user key kept next to the entries) verifies and the key it names is the key asked for:
   a truncated, corrupt, stale, copied or hand-edited entry is a miss, and a miss re-validates;
 - any error while reading, decoding or writing is a miss or a no-op, never an exception: a
@@ -30,17 +30,26 @@ Set ``PROVIDER_REGISTRY_NO_CACHE`` to any non-empty value to turn the cache off.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import os
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping
+
+try:  # hashlib's blake2b without hashlib, which loads OpenSSL (~5 ms at every start-up)
+    from _blake2 import blake2b
+    from _operator import _compare_digest as compare_digest
+except ImportError:  # pragma: no cover - not CPython
+    from hashlib import blake2b
+    from hmac import compare_digest
+
+TYPE_CHECKING = False  # typing costs ~4 ms to import, and annotations are strings here
+if TYPE_CHECKING:
+    from typing import Any, Mapping
+
 
 from .paths import schema_path
+from .values import Frozen
 from .yamlfile import Document, JsonPath
 
 __all__ = ["CACHE_FORMAT", "NO_CACHE_ENV", "CachedVerdict", "ValidationCache", "open_validation_cache"]
@@ -48,24 +57,24 @@ __all__ = ["CACHE_FORMAT", "NO_CACHE_ENV", "CachedVerdict", "ValidationCache", "
 CACHE_FORMAT = 1
 NO_CACHE_ENV = "PROVIDER_REGISTRY_NO_CACHE"
 MAX_ENTRIES = 64  # old entries (edited files) are pruned beyond this; each is a few kilobytes
-_KEY_FILE = "hmac.key"
+_KEY_FILE = "mac.key"
 _KEY_BYTES = 32
 _SUFFIX = ".entry"
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
 
-@dataclass(frozen=True, slots=True)
-class CachedVerdict:
+class CachedVerdict(Frozen):
     """A verified cache hit: this content passed. ``document`` is None when only the verdict was
     stored (the file holds secrets), so the caller parses the file but skips the schema check."""
 
+    __slots__ = ("document",)
     document: Document | None
 
 
 @lru_cache(maxsize=1)
 def _checker_fingerprint() -> bytes:
     """Everything besides the file that decides whether it is valid, hashed once per process."""
-    digest = hashlib.sha256(f"provider-registry validation cache {CACHE_FORMAT}\0".encode())
+    digest = blake2b(f"provider-registry validation cache {CACHE_FORMAT}\0".encode())
     from . import __version__
 
     digest.update(__version__.encode() + b"\0")
@@ -80,13 +89,13 @@ def _checker_fingerprint() -> bytes:
 
 def content_key(data: bytes) -> str:
     """The cache key of a file's bytes under the current schema and checker."""
-    return hashlib.sha256(_checker_fingerprint() + data).hexdigest()
+    return blake2b(_checker_fingerprint() + data, digest_size=32).hexdigest()
 
 
-@dataclass(frozen=True, slots=True)
-class ValidationCache:
+class ValidationCache(Frozen):
     """Entries in ``directory``, one per validated content key, each signed with the local key."""
 
+    __slots__ = ("directory",)
     directory: Path
 
     def recall(self, data: bytes, shown: str) -> CachedVerdict | None:
@@ -98,7 +107,7 @@ class ValidationCache:
                 return None
             raw = (self.directory / (key + _SUFFIX)).read_bytes()
             mac, newline, payload = raw.partition(b"\n")
-            if not newline or not hmac.compare_digest(mac, _sign(mac_key, payload)):
+            if not newline or not compare_digest(mac, _sign(mac_key, payload)):
                 return None
             entry = json.loads(payload)
             if entry.get("format") != CACHE_FORMAT or entry.get("key") != key or entry.get("ok") is not True:
@@ -165,7 +174,8 @@ def open_validation_cache(app_name: str, environ: Mapping[str, str]) -> Validati
 
 
 def _sign(mac_key: bytes, payload: bytes) -> bytes:
-    return hmac.new(mac_key, payload, hashlib.sha256).hexdigest().encode()
+    """A keyed BLAKE2b MAC: BLAKE2 takes a key directly, so no HMAC construction is needed."""
+    return blake2b(payload, key=mac_key, digest_size=32).hexdigest().encode()
 
 
 def _write_atomically(path: Path, content: bytes) -> None:

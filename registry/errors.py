@@ -1,4 +1,4 @@
-"""The exception tree, and the located issue every error is built from.
+"""The exception tree. ``ConfigError`` carries the located ``Issue``s (``issues.py``) it was built from.
 
 This module imports nothing else from the package, so every other module can raise these.
 
@@ -15,74 +15,21 @@ No class derives from KeyError: its ``str()`` wraps the message in quotes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Iterable
+TYPE_CHECKING = False  # typing costs ~4 ms to import, and annotations are strings here
+if TYPE_CHECKING:
+    from typing import Iterable
+
+    from .issues import Issue
 
 __all__ = [
     "ConfigError",
     "InvalidModelIdError",
-    "Issue",
     "MissingApiKeyError",
     "RegistryError",
     "UnknownFieldError",
     "UnknownProviderError",
     "UnsupportedEffortError",
 ]
-
-
-@dataclass(frozen=True, slots=True)
-class Issue:
-    """One problem found in one layer, located as precisely as the layer allows.
-
-    ``path`` is a file path for file layers; ``env_var`` names the variable for the environment
-    layer. ``pointer`` is a JSON path such as ``$.providers.ollama.api_base``. Messages never
-    contain secret values: they are built from the path and the rule that was broken.
-    """
-
-    message: str
-    path: str | None = None
-    line: int | None = None
-    column: int | None = None
-    pointer: str | None = None
-    hint: str | None = None
-    env_var: str | None = None
-    severity: str = "error"  # "error" or "warning"
-
-    @property
-    def location(self) -> str:
-        """``PATH:LINE:COL``, ``PATH``, ``env VAR`` or ``<unknown>``: where to look first."""
-        if self.env_var is not None:
-            return f"env {self.env_var}"
-        if self.path is None:
-            return "<registry>"
-        parts = [self.path]
-        if self.line is not None:
-            parts.append(str(self.line))
-            if self.column is not None:
-                parts.append(str(self.column))
-        return ":".join(parts)
-
-    def render(self) -> str:
-        """The text form: ``LOCATION: severity: message [at $.pointer]`` then ``hint: ...``."""
-        text = f"{self.location}: {self.severity}: {self.message}"
-        if self.pointer and self.pointer != "$":
-            text += f" [at {self.pointer}]"
-        if self.hint:
-            text += f"\n  hint: {self.hint}"
-        return text
-
-    def as_dict(self) -> dict[str, object]:
-        """The stable JSON shape used by ``--json`` output."""
-        return {
-            "path": self.path,
-            "line": self.line,
-            "column": self.column,
-            "pointer": self.pointer,
-            "env_var": self.env_var,
-            "severity": self.severity,
-            "message": self.message,
-            "hint": self.hint,
-        }
 
 
 class RegistryError(Exception):
@@ -97,7 +44,7 @@ class ConfigError(RegistryError):
     """
 
     def __init__(self, issues: Iterable[Issue] | Issue) -> None:
-        if isinstance(issues, Issue):
+        if hasattr(issues, "render"):  # one Issue (duck-typed: this module imports no Issue)
             issues = (issues,)
         self.issues: tuple[Issue, ...] = tuple(issues)
         if not self.issues:

@@ -16,10 +16,17 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from .errors import InvalidModelIdError, Issue
+from .errors import InvalidModelIdError
+from .issues import Issue
 from .loader import LoadReport, inspect
 from .model import LAYER_NAMES, Origin, Provider, Registry
-from .paths import APP_NAME, builtin_providers_path, find_user_file, schema_path, user_cache_dir
+from .paths import (
+    APP_NAME,
+    builtin_providers_path,
+    find_user_file,
+    schema_path,
+    user_cache_dir,
+)
 from .secrets import Secret, mask_secret
 
 __all__ = [

@@ -7,20 +7,29 @@ collected, not raised one at a time: ``inspect`` returns them all (for ``registr
 
 from __future__ import annotations
 
-import difflib
 import os
 import stat
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Mapping
+
+TYPE_CHECKING = False  # typing costs ~4 ms to import, and annotations are strings here
+if TYPE_CHECKING:
+    from typing import Any, Mapping
+
 
 from .cache import open_validation_cache
-from .errors import ConfigError, Issue
+from .errors import ConfigError
+from .issues import Issue
 from .layers import FileLayer, read_file_layer
 from .model import LayerSource, Origin, Provider, Registry
-from .paths import APP_NAME, CONFIG_ENV, builtin_providers_path, find_user_file
+from .paths import APP_NAME, builtin_providers_path, find_user_file
 from .secrets import Secret, check_secret_text, is_placeholder_key
-from .urls import UrlPolicy, UrlProblem, check_base_url, normalize_base_url, parse_policy
+from .urls import (
+    UrlPolicy,
+    UrlProblem,
+    check_base_url,
+    normalize_base_url,
+    parse_policy,
+)
+from .values import Frozen
 from .yamlfile import JsonPath, format_pointer
 
 __all__ = ["ALLOWED_HOSTS_ENV", "URL_POLICY_ENV", "LoadReport", "inspect", "load"]
@@ -29,14 +38,14 @@ URL_POLICY_ENV = "PROVIDER_REGISTRY_URL_POLICY"
 ALLOWED_HOSTS_ENV = "PROVIDER_REGISTRY_ALLOWED_HOSTS"
 
 
-# A merged value and where it came from.
-_Valued = tuple[Any, Origin]
+# A merged value and where it came from (a string: Any exists only for type checkers).
+_Valued = "tuple[Any, Origin]"
 
 
-@dataclass(frozen=True, slots=True)
-class LoadReport:
+class LoadReport(Frozen):
     """Everything ``inspect`` found: the registry (None when there are errors) and every issue."""
 
+    __slots__ = ("registry", "issues", "layers")
     registry: Registry | None
     issues: tuple[Issue, ...]
     layers: tuple[LayerSource, ...]
@@ -122,19 +131,21 @@ def _policy(url_policy: str | UrlPolicy | None, env: Mapping[str, str], issues: 
         return UrlPolicy()
 
 
-@dataclass(slots=True)
 class _Draft:
     """The merge in progress: raw values from the layers, each with its origin."""
 
-    providers: dict[str, dict[str, _Valued]]
-    declared: dict[str, Origin]
-    fallback: _Valued | None
-    aliases: dict[str, _Valued]
+    __slots__ = ("providers", "declared", "fallback", "aliases")
+
+    def __init__(self) -> None:
+        self.providers: dict[str, dict[str, _Valued]] = {}
+        self.declared: dict[str, Origin] = {}
+        self.fallback: _Valued | None = None
+        self.aliases: dict[str, _Valued] = {}
 
 
 def _merge(layers: tuple[FileLayer, ...]) -> _Draft:
     """Overlay the file layers in precedence order, field by field, remembering origins."""
-    draft = _Draft({}, {}, None, {})
+    draft = _Draft()
     for layer in layers:
         data = layer.data
         if "fallback" in data:
@@ -227,6 +238,8 @@ def _build(draft: _Draft, policy: UrlPolicy, layers: tuple[LayerSource, ...], is
         if fallback in draft.providers:
             message, hint = f"fallback provider {fallback!r} is disabled", "enable it, or set 'fallback: null'"
         else:
+            import difflib  # deferred: only near misses need it
+
             close = difflib.get_close_matches(fallback, names, n=1, cutoff=0.6)
             message = f"fallback names an unknown provider {fallback!r}"
             hint = f"did you mean {close[0]!r}?" if close else f"known providers: {', '.join(names)}; or 'fallback: null'"

@@ -1,37 +1,42 @@
 """The frozen value objects: ``Origin``, ``Provider`` and the ``Registry`` with its prefix index.
 
-Everything here is immutable once built (frozen slotted dataclasses, tuples, MappingProxyType), so
+Everything here is immutable once built (``values.Frozen`` objects, tuples, MappingProxyType), so
 one registry can be shared by every thread of an agent. The registry holds the only list of
 providers and prefixes; the resolver and the model-id validator both query it.
 """
 
 from __future__ import annotations
 
-import difflib
-from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Mapping
 
-from .errors import Issue, UnknownFieldError, UnknownProviderError
+from .errors import UnknownFieldError, UnknownProviderError
+from .issues import Issue
 from .secrets import Secret
+from .values import Frozen
 
+TYPE_CHECKING = False  # typing costs ~4 ms to import, and annotations are strings here
 if TYPE_CHECKING:
+    from typing import Any, Mapping
+
     from .model_ids import ModelIdCheck
     from .urls import UrlPolicy
 
 __all__ = ["LAYER_NAMES", "LayerSource", "Origin", "Provider", "Registry"]
 
+_EMPTY: Mapping[str, Any] = MappingProxyType({})  # the shared default of every mapping field
+
 # Precedence of the configuration layers, lowest first: a later layer overrides an earlier one.
 LAYER_NAMES = ("default", "user", "env")
 
 
-@dataclass(frozen=True, slots=True)
-class Origin:
+class Origin(Frozen):
     """Where an effective value came from: its layer and its source (file path or env var name)."""
 
+    __slots__ = ("layer", "source", "line")
     layer: str
     source: str
-    line: int | None = None
+    line: int | None
+    _defaults = {"line": None}
 
     @property
     def location(self) -> str:
@@ -41,36 +46,47 @@ class Origin:
         return f"{self.layer}  {self.location}"
 
 
-@dataclass(frozen=True, slots=True)
-class LayerSource:
+class LayerSource(Frozen):
     """One configuration layer as read: what it is, where from, and whether it was there."""
 
+    __slots__ = ("layer", "source", "exists", "reason")
     layer: str
     source: str
     exists: bool
-    reason: str = ""
+    reason: str
+    _defaults = {"reason": ""}
 
 
-@dataclass(frozen=True, slots=True)
-class Provider:
+class Provider(Frozen):
     """One effective provider after all layers are merged. Keys are ``Secret``s, never plain text."""
 
+    __slots__ = (
+        "name", "prefix", "api_base", "api_bases", "api_base_env", "api_key", "api_key_env",
+        "key_source", "litellm_provider", "efforts", "effort_aliases", "model_format",
+        "description", "headers", "timeout", "origins",
+    )
     name: str
     prefix: str
     api_base: str
-    api_bases: tuple[str, ...] = ()
-    api_base_env: tuple[str, ...] = ()
-    api_key: Secret | None = None
-    api_key_env: tuple[str, ...] = ()
-    key_source: str | None = None
-    litellm_provider: str = "openai"
-    efforts: tuple[str, ...] = ()
-    effort_aliases: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
-    model_format: str = "any"
-    description: str = ""
-    headers: Mapping[str, Secret] = field(default_factory=lambda: MappingProxyType({}))
-    timeout: float | None = None
-    origins: Mapping[str, Origin] = field(default_factory=lambda: MappingProxyType({}), repr=False)
+    api_bases: tuple[str, ...]
+    api_base_env: tuple[str, ...]
+    api_key: Secret | None
+    api_key_env: tuple[str, ...]
+    key_source: str | None
+    litellm_provider: str
+    efforts: tuple[str, ...]
+    effort_aliases: Mapping[str, str]
+    model_format: str
+    description: str
+    headers: Mapping[str, Secret]
+    timeout: float | None
+    origins: Mapping[str, Origin]
+    _defaults = {
+        "api_bases": (), "api_base_env": (), "api_key": None, "api_key_env": (), "key_source": None,
+        "litellm_provider": "openai", "efforts": (), "effort_aliases": _EMPTY, "model_format":
+        "any", "description": "", "headers": _EMPTY, "timeout": None, "origins": _EMPTY,
+    }
+    _hidden = frozenset({"origins"})
 
     @property
     def all_api_bases(self) -> tuple[str, ...]:
@@ -90,24 +106,36 @@ class Provider:
         return level if level in self.efforts else None
 
 
-@dataclass(frozen=True, slots=True)
-class Registry:
+class Registry(Frozen):
     """All effective providers, indexed by prefix. Build it with ``registry.load()``."""
 
+    __slots__ = (
+        "providers", "fallback", "aliases", "disabled", "layers", "warnings", "url_policy",
+        "settings_origins", "_index", "_fallback_provider", "_routes", "_fallback_route",
+    )
     providers: Mapping[str, Provider]
     fallback: str | None
-    aliases: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
-    disabled: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
-    layers: tuple[LayerSource, ...] = ()
-    warnings: tuple[Issue, ...] = ()
-    url_policy: "UrlPolicy | None" = None
-    settings_origins: Mapping[str, Origin] = field(default_factory=lambda: MappingProxyType({}), repr=False)
-    _index: Mapping[str, Provider] = field(default_factory=lambda: MappingProxyType({}), repr=False)
-    _fallback_provider: Provider | None = field(default=None, repr=False)
+    aliases: Mapping[str, str]
+    disabled: Mapping[str, str]
+    layers: tuple[LayerSource, ...]
+    warnings: tuple[Issue, ...]
+    url_policy: "UrlPolicy | None"
+    settings_origins: Mapping[str, Origin]
+    _index: Mapping[str, Provider]
+    _fallback_provider: Provider | None
     # The resolve fast path (see resolve.Route), derived from the providers: a plain dict because
     # it is private and read on every call; excluded from equality.
-    _routes: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
-    _fallback_route: Any = field(default=None, repr=False, compare=False)
+    _routes: dict[str, Any]
+    _fallback_route: Any
+    _defaults = {
+        "aliases": _EMPTY, "disabled": _EMPTY, "layers": (), "warnings": (), "url_policy": None,
+        "settings_origins": _EMPTY, "_index": _EMPTY, "_fallback_provider": None, "_routes": _EMPTY,
+        "_fallback_route": None,
+    }
+    _hidden = frozenset({
+        "settings_origins", "_index", "_fallback_provider", "_routes", "_fallback_route",
+    })
+    _uncompared = frozenset({"_routes", "_fallback_route"})
 
     @classmethod
     def build(cls, providers: list[Provider], fallback: str | None, **extra: Any) -> "Registry":
@@ -138,6 +166,8 @@ class Registry:
             return self.providers[name]
         except (KeyError, TypeError):
             names = list(self.providers)
+            import difflib  # deferred: only near misses need it
+
             close = difflib.get_close_matches(str(name), names, n=1, cutoff=0.6)
             raise UnknownProviderError(str(name), names, close[0] if close else None) from None
 

@@ -8,13 +8,12 @@ when a caller asks for a full check.
 
 from __future__ import annotations
 
-import difflib
 import re
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from .errors import InvalidModelIdError
+from .values import Frozen
 
+TYPE_CHECKING = False  # typing costs ~4 ms to import, and annotations are strings here
 if TYPE_CHECKING:
     from .model import Provider, Registry
 
@@ -27,17 +26,20 @@ _HUB_MODEL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,95}/[A-Za-z0-9][A-Za-z0-9.
 _HUB_SHAPE = "'<org>/<model>[:<tag>]'"
 
 
-@dataclass(frozen=True, slots=True)
-class ModelIdCheck:
+class ModelIdCheck(Frozen):
     """The verdict on one model id. ``suggestion`` may be set even when ``ok`` (``olama/x``)."""
 
+    __slots__ = ("model_id", "ok", "provider", "model", "reason", "suggestion", "alias_of")
     model_id: str
     ok: bool
-    provider: str | None = None
-    model: str | None = None
-    reason: str | None = None
-    suggestion: str | None = None
-    alias_of: str | None = None
+    provider: str | None
+    model: str | None
+    reason: str | None
+    suggestion: str | None
+    alias_of: str | None
+    _defaults = {
+        "provider": None, "model": None, "reason": None, "suggestion": None, "alias_of": None,
+    }
 
     def __bool__(self) -> bool:
         return self.ok
@@ -119,6 +121,8 @@ def _suggest(registry: "Registry", head: str, rest: str) -> str | None:
     normal = {_normal(h): h for h in heads}
     match = normal.get(_normal(head))
     if match is None:
+        import difflib  # deferred: only near misses need it
+
         close = difflib.get_close_matches(head.lower(), heads, n=1, cutoff=0.75)
         match = close[0] if close else None
     if match is None or match == head or not rest:

@@ -6,9 +6,14 @@ checkout (editable install, or tests run from the repo) finds them at the reposi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
+
+from .values import Frozen
+
+TYPE_CHECKING = False  # typing costs ~4 ms to import, and annotations are strings here
+if TYPE_CHECKING:
+    from typing import Mapping
+
 
 __all__ = [
     "APP_NAME",
@@ -60,10 +65,10 @@ def user_cache_dir(app_name: str = APP_NAME) -> Path:
     return platformdirs.user_cache_path(app_name)
 
 
-@dataclass(frozen=True, slots=True)
-class UserFileLocation:
+class UserFileLocation(Frozen):
     """Which user file applies and why: ``reason`` is ``config_path``, the env var name, or ``default``."""
 
+    __slots__ = ("path", "reason")
     path: Path
     reason: str
 

@@ -13,21 +13,25 @@ importing it has to stay cheap (a few milliseconds).
 
 from __future__ import annotations
 
-import dataclasses
-import difflib
 import json
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from http import HTTPStatus
-from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from .errors import InvalidModelIdError, MissingApiKeyError, RegistryError, UnsupportedEffortError
+from .errors import (
+    InvalidModelIdError,
+    MissingApiKeyError,
+    RegistryError,
+    UnsupportedEffortError,
+)
 from .model_ids import route_model_id
 from .secrets import Secret, redact
+from .values import Frozen
 
+TYPE_CHECKING = False  # typing costs ~4 ms to import, and annotations are strings here
 if TYPE_CHECKING:
+    from typing import Any
+
     from .model import Provider, Registry
 
 __all__ = ["DEFAULT_TIMEOUT", "CompletionCheck", "ProbeResult", "ProviderProbe", "aprobe", "probe"]
@@ -39,29 +43,33 @@ _MAX_MODELS = 10_000  # a hostile or broken server cannot make us hold an unboun
 Progress = Callable[[int, int], None]
 
 
-@dataclass(frozen=True, slots=True)
-class CompletionCheck:
+class CompletionCheck(Frozen):
     """The verdict of one 1-token chat completion sent with the kwargs ``resolve`` returns."""
 
+    __slots__ = ("model_id", "ok", "latency_ms", "reason", "status")
     model_id: str
     ok: bool
     latency_ms: float | None
     reason: str
-    status: int | None = None
+    status: int | None
+    _defaults = {"status": None}
 
     def as_dict(self) -> dict[str, Any]:
         return {"model_id": self.model_id, "ok": self.ok, "latency_ms": _rounded(self.latency_ms),
                 "status": self.status, "reason": self.reason}
 
 
-@dataclass(frozen=True, slots=True)
-class ProviderProbe:
+class ProviderProbe(Frozen):
     """What one server (one base URL of one provider) answered to ``GET /models``.
 
     ``model_listed`` is None when no model id was asked about; ``suggestion`` is a full model id
     close to the one asked for, taken from the served list.
     """
 
+    __slots__ = (
+        "name", "api_base", "up", "latency_ms", "status", "models", "reason", "model_id", "model",
+        "model_listed", "suggestion", "completion",
+    )
     name: str
     api_base: str
     up: bool
@@ -69,11 +77,15 @@ class ProviderProbe:
     status: int | None
     models: tuple[str, ...]
     reason: str
-    model_id: str | None = None
-    model: str | None = None
-    model_listed: bool | None = None
-    suggestion: str | None = None
-    completion: CompletionCheck | None = None
+    model_id: str | None
+    model: str | None
+    model_listed: bool | None
+    suggestion: str | None
+    completion: CompletionCheck | None
+    _defaults = {
+        "model_id": None, "model": None, "model_listed": None, "suggestion": None, "completion":
+        None,
+    }
 
     @property
     def ok(self) -> bool:
@@ -92,13 +104,14 @@ class ProviderProbe:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class ProbeResult:
+class ProbeResult(Frozen):
     """Every server probed, in a stable order (the order targets were given, then base URLs)."""
 
+    __slots__ = ("probes", "timeout", "errors")
     probes: tuple[ProviderProbe, ...]
     timeout: float
-    errors: tuple[str, ...] = field(default=())
+    errors: tuple[str, ...]
+    _defaults = {"errors": ()}
 
     @property
     def ok(self) -> bool:
@@ -120,10 +133,10 @@ class ProbeResult:
                 "errors": list(self.errors), "probes": [p.as_dict() for p in self.probes]}
 
 
-@dataclass(frozen=True, slots=True)
-class _Target:
+class _Target(Frozen):
     """One server to ask: a provider, one of its base URLs, and the model id asked about (if any)."""
 
+    __slots__ = ("provider", "api_base", "model_id", "model", "completion")
     provider: "Provider"
     api_base: str
     model_id: str | None
@@ -283,6 +296,8 @@ def _connect_reason(exc: BaseException, url: str, provider: "Provider") -> str:
 
 def _http_reason(status: int, message: str | None, url: str, provider: "Provider") -> str:
     try:
+        from http import HTTPStatus  # deferred: the package imports this module eagerly
+
         phrase = HTTPStatus(status).phrase
     except ValueError:
         phrase = ""
@@ -377,6 +392,8 @@ def _suggest(item: _Target, models: tuple[str, ...]) -> str | None:
     folded = {m.lower(): m for m in models}
     match = folded.get(item.model.lower())
     if match is None:
+        import difflib  # deferred: only near misses need it
+
         close = difflib.get_close_matches(item.model, models, n=1, cutoff=0.6)
         match = close[0] if close else None
     if match is None:
@@ -386,7 +403,7 @@ def _suggest(item: _Target, models: tuple[str, ...]) -> str | None:
 
 
 def _with_completion(result: ProviderProbe, check: CompletionCheck) -> ProviderProbe:
-    return dataclasses.replace(result, completion=check)
+    return result.replace(completion=check)
 
 
 async def _complete(reg: "Registry", item: _Target, timeout: float) -> CompletionCheck:

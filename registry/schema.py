@@ -14,7 +14,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from .errors import Issue
+from .issues import Issue
 from .paths import schema_path
 from .yamlfile import Document, JsonPath, format_pointer
 

@@ -12,13 +12,13 @@ large part of it.
 
 from __future__ import annotations
 
-import base64
-import hmac
 import re
 import unicodedata
-from collections.abc import Iterable
-from typing import Any, NoReturn, final
-from urllib.parse import quote
+
+TYPE_CHECKING = False  # typing costs ~4 ms to import, and annotations are strings here
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from typing import Any, NoReturn
 
 __all__ = [
     "PLACEHOLDER_KEYS",
@@ -59,13 +59,12 @@ def mask_secret(value: str) -> str:
     return _MASK + value[-4:]
 
 
-@final
 class Secret:
     """An API key. ``repr``, ``str`` and ``format`` are masked; only :meth:`reveal` returns it.
 
     Immutable and hashable. Equality with another ``Secret`` is constant-time; a ``Secret`` never
     equals a plain string, so a comparison cannot reveal the value by accident. Copies and pickles
-    keep the value (a pickle is as sensitive as the key itself).
+    keep the value (a pickle is as sensitive as the key itself). Not meant to be subclassed.
     """
 
     __slots__ = ("_value",)
@@ -98,6 +97,8 @@ class Secret:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Secret):
             return NotImplemented
+        import hmac  # deferred: loads OpenSSL (~5 ms), needed only to compare keys
+
         return hmac.compare_digest(self._value.encode("utf-8"), other._value.encode("utf-8"))
 
     def __hash__(self) -> int:
@@ -121,11 +122,15 @@ class Secret:
     def __reduce__(self) -> tuple[Any, tuple[bytes]]:
         # The value travels base64-encoded so that logging the reduce tuple (or a pickle's repr)
         # does not print the key verbatim. This is not encryption.
+        import base64
+
         return (_restore_secret, (base64.b64encode(self._value.encode("utf-8")),))
 
 
 def _restore_secret(encoded: bytes) -> Secret:
     """Inverse of :meth:`Secret.__reduce__`; module-level so that pickle can find it."""
+    import base64
+
     return Secret(base64.b64decode(encoded).decode("utf-8"))
 
 
@@ -169,13 +174,15 @@ def redact(text: str, secrets: Iterable[Secret | str]) -> str:
     Values shorter than 4 characters are skipped: they would mask ordinary words. The
     percent-encoded form of a value is replaced too, since URLs in error text are often encoded.
     """
+    from urllib.parse import quote
+
     masks: dict[str, str] = {}
     for secret in secrets:
         value = secret.reveal() if isinstance(secret, Secret) else secret
         if len(value) < _MIN_REDACT_LENGTH:
             continue
         masks[value] = mask_secret(value)
-        masks.setdefault(quote(value, safe=""), mask_secret(value))
+        masks.setdefault(quote(value, safe=""), mask_secret(value))  # as it appears inside URLs
     if not masks:
         return text
     # Longest first, so a key that contains another key is replaced whole. Repeat until nothing

@@ -19,11 +19,11 @@ it, and query strings (which may carry ``?api_key=...``) are never quoted.
 
 from __future__ import annotations
 
-import difflib
 import ipaddress
 import re
 import unicodedata
-from dataclasses import dataclass
+
+from .values import Frozen
 
 __all__ = [
     "POLICY_NAMES",
@@ -74,8 +74,7 @@ _BLOCKED_V6 = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class UrlPolicy:
+class UrlPolicy(Frozen):
     """Which base URLs are acceptable.
 
     ``allowed_hosts`` only matters under ``strict``: lowercase host names, canonical IPv4 or
@@ -84,8 +83,10 @@ class UrlPolicy:
     environment text with :func:`parse_policy`, which normalises entries.
     """
 
-    name: str = "default"
-    allowed_hosts: tuple[str, ...] = ()
+    __slots__ = ("name", "allowed_hosts")
+    name: str
+    allowed_hosts: tuple[str, ...]
+    _defaults = {"name": "default", "allowed_hosts": ()}
 
     def __post_init__(self) -> None:
         if self.name not in POLICY_NAMES:
@@ -99,19 +100,19 @@ class UrlPolicy:
                 )
 
 
-@dataclass(frozen=True, slots=True)
-class UrlProblem:
+class UrlProblem(Frozen):
     """Why a base URL was refused: a stable ``rule`` id, a ``message`` and a ``hint`` to fix it."""
 
+    __slots__ = ("rule", "message", "hint")
     rule: str
     message: str
     hint: str
 
 
-@dataclass(frozen=True, slots=True)
-class _Host:
+class _Host(Frozen):
     """A host that passed the syntax and metadata checks."""
 
+    __slots__ = ("key", "display", "is_loopback", "is_name")
     key: str  # the form compared with the allow-list
     display: str  # the form quoted in messages
     is_loopback: bool
@@ -179,6 +180,8 @@ def parse_policy(name: str | None, allowed_hosts: str | None) -> UrlPolicy:
     """
     policy_name = (name or "").strip().lower() or "default"
     if policy_name not in POLICY_NAMES:
+        import difflib  # deferred: only near misses need it
+
         close = difflib.get_close_matches(policy_name, POLICY_NAMES, n=1)
         guess = f" (did you mean {close[0]!r}?)" if close else ""
         raise ValueError(f"unknown URL policy {name!r}{guess}; expected one of {_names()}")

@@ -18,12 +18,17 @@ from __future__ import annotations
 import math
 import os
 import stat
-from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping
 
-from .errors import ConfigError, Issue
+TYPE_CHECKING = False  # typing costs ~4 ms to import, and annotations are strings here
+if TYPE_CHECKING:
+    from typing import Any, Mapping
+
+
+from .errors import ConfigError
+from .issues import Issue
+from .values import Frozen
 
 __all__ = ["MAX_BYTES", "MAX_DEPTH", "MAX_NODES", "Document", "JsonPath", "parse_yaml", "read_yaml_file"]
 
@@ -37,8 +42,7 @@ JsonPath = tuple[str | int, ...]
 _SECRET_FIELDS = frozenset({"api_key", "api_key_env", "headers"})
 
 
-@dataclass(frozen=True, slots=True)
-class Document:
+class Document(Frozen):
     """A parsed YAML document: plain data plus where each node was written.
 
     ``positions`` maps a JSON path to the 1-based (line, column) of the value there;
@@ -48,6 +52,7 @@ class Document:
     ``data`` is None for an empty file.
     """
 
+    __slots__ = ("path", "data", "positions", "key_positions", "implicit")
     path: str
     data: Any
     positions: Mapping[JsonPath, tuple[int, int]]

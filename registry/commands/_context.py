@@ -14,7 +14,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, TextIO
 
-from ..errors import Issue
+from ..issues import Issue
 from ..loader import LoadReport, inspect
 from ..model import Origin, Registry
 from ..paths import APP_NAME

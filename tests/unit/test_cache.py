@@ -3,8 +3,7 @@ lets an invalid file through, leaks a secret, or breaks ``load``."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
+from hashlib import blake2b
 import json
 import os
 from pathlib import Path
@@ -57,8 +56,8 @@ def entry_path(cache: ValidationCache, data: bytes) -> Path:
 
 def sign(cache: ValidationCache, payload: bytes) -> bytes:
     """An entry signed with the cache's own key, as ``remember`` would write it."""
-    mac_key = (cache.directory / "hmac.key").read_bytes()
-    return hmac.new(mac_key, payload, hashlib.sha256).hexdigest().encode() + b"\n" + payload
+    mac_key = (cache.directory / "mac.key").read_bytes()
+    return blake2b(payload, key=mac_key, digest_size=32).hexdigest().encode() + b"\n" + payload
 
 
 def load(path: Path) -> registry.Registry:
@@ -160,7 +159,7 @@ def test_a_corrupt_key_file_is_a_miss(write) -> None:
     path = write(VALID)
     load(path)
     store = ValidationCache(user_cache_dir() / "validated")
-    (store.directory / "hmac.key").write_bytes(b"short")
+    (store.directory / "mac.key").write_bytes(b"short")
     assert store.recall(VALID.encode(), str(path)) is None
     assert load(path).provider("mine").timeout == 12.5
 
@@ -184,7 +183,7 @@ def test_a_forged_verdict_for_an_invalid_file_is_refused(write) -> None:
     load(write(VALID, "other.yaml"))  # creates the cache directory and its key
     store = ValidationCache(user_cache_dir() / "validated")
     payload = json.dumps({"format": 1, "key": content_key(INVALID.encode()), "ok": True, "document": None}).encode()
-    forged_mac = hmac.new(b"k" * 32, payload, hashlib.sha256).hexdigest().encode()
+    forged_mac = blake2b(payload, key=b"k" * 32, digest_size=32).hexdigest().encode()
     for mac in (forged_mac, b"", b"0" * 64):
         entry_path(store, INVALID.encode()).write_bytes(mac + b"\n" + payload)
         assert store.recall(INVALID.encode(), str(path)) is None
@@ -266,7 +265,7 @@ def test_entries_are_private_and_writes_leave_no_temp_files(cache: ValidationCac
     data = VALID.encode()
     cache.remember(data, parse_yaml(data, "u.yaml"))
     names = sorted(p.name for p in cache.directory.iterdir())
-    assert names == sorted(["hmac.key", f"{content_key(data)}.entry"])
+    assert names == sorted(["mac.key", f"{content_key(data)}.entry"])
     if os.name == "posix":
         assert cache.directory.stat().st_mode & 0o077 == 0
         for name in names:

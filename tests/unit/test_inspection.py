@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from registry.errors import Issue
+from registry.issues import Issue
 from registry.inspection import (
     ValidationResult,
     format_value,

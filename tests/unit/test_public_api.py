@@ -95,7 +95,7 @@ def test_registry_methods_exist_and_are_documented(method: str) -> None:
 
 
 def test_model_id_check_fields() -> None:
-    fields = {f for f in registry.ModelIdCheck.__dataclass_fields__}
+    fields = set(registry.ModelIdCheck._fields)
     assert {"ok", "provider", "model", "reason", "suggestion"} <= fields
 
 

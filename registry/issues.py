@@ -1,0 +1,70 @@
+"""``Issue``: one problem in one configuration layer, located as precisely as the layer allows.
+
+Every error and warning the loader, the schema check and the YAML reader report is an Issue;
+``ConfigError`` carries them, ``registry validate`` prints them (text or ``--json``).
+"""
+
+from __future__ import annotations
+
+from .values import Frozen
+
+__all__ = ["Issue"]
+
+
+class Issue(Frozen):
+    """One problem found in one layer, located as precisely as the layer allows.
+
+    ``path`` is a file path for file layers; ``env_var`` names the variable for the environment
+    layer. ``pointer`` is a JSON path such as ``$.providers.ollama.api_base``. Messages never
+    contain secret values: they are built from the path and the rule that was broken.
+    """
+
+    __slots__ = ("message", "path", "line", "column", "pointer", "hint", "env_var", "severity")
+    message: str
+    path: str | None
+    line: int | None
+    column: int | None
+    pointer: str | None
+    hint: str | None
+    env_var: str | None
+    severity: str  # "error" or "warning"
+    _defaults = {
+        "path": None, "line": None, "column": None, "pointer": None, "hint": None, "env_var": None,
+        "severity": "error",
+    }
+
+    @property
+    def location(self) -> str:
+        """``PATH:LINE:COL``, ``PATH``, ``env VAR`` or ``<unknown>``: where to look first."""
+        if self.env_var is not None:
+            return f"env {self.env_var}"
+        if self.path is None:
+            return "<registry>"
+        parts = [self.path]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.column is not None:
+                parts.append(str(self.column))
+        return ":".join(parts)
+
+    def render(self) -> str:
+        """The text form: ``LOCATION: severity: message [at $.pointer]`` then ``hint: ...``."""
+        text = f"{self.location}: {self.severity}: {self.message}"
+        if self.pointer and self.pointer != "$":
+            text += f" [at {self.pointer}]"
+        if self.hint:
+            text += f"\n  hint: {self.hint}"
+        return text
+
+    def as_dict(self) -> dict[str, object]:
+        """The stable JSON shape used by ``--json`` output."""
+        return {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "pointer": self.pointer,
+            "env_var": self.env_var,
+            "severity": self.severity,
+            "message": self.message,
+            "hint": self.hint,
+        }

@@ -1,0 +1,110 @@
+"""Frozen value objects without the cost of ``dataclasses``.
+
+``import registry`` and ``load()`` sit on the start-up path of every agent and every CLI call.
+``dataclasses`` costs about 10 ms to import (it pulls in ``inspect``, ``ast`` and ``dis``) and about
+1 ms per class to generate and compile its methods, which together were a third of a cached
+``load()`` in a fresh process. ``Frozen`` keeps the part of the dataclass contract this package
+relies on, with plain methods that live in the bytecode cache:
+
+- fields are the ``__slots__`` of the class and its bases, in order; defaults live in
+  ``_defaults`` (shared, so they must be immutable: tuples, ``MappingProxyType``, None);
+- construction by position or keyword, ``__post_init__`` when defined;
+- assigning or deleting any attribute raises ``AttributeError`` (as ``FrozenInstanceError`` does);
+- equality and hashing by value over the fields not listed in ``_uncompared``;
+- ``repr`` shows the fields not listed in ``_hidden``; ``replace(**changes)`` makes a changed copy.
+"""
+
+from __future__ import annotations
+
+__all__ = ["Frozen"]
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, ClassVar
+
+
+class Frozen:
+    """Base class of the package's immutable value objects (see the module docstring)."""
+
+    __slots__ = ()
+    _fields: ClassVar[tuple[str, ...]] = ()
+    _compared: ClassVar[tuple[str, ...]] = ()
+    _shown: ClassVar[tuple[str, ...]] = ()
+    _defaults: ClassVar[dict[str, Any]] = {}
+    _hidden: ClassVar[frozenset[str]] = frozenset()
+    _uncompared: ClassVar[frozenset[str]] = frozenset()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        fields: list[str] = []
+        for klass in reversed(cls.__mro__):
+            slots = klass.__dict__.get("__slots__", ())
+            fields.extend((slots,) if isinstance(slots, str) else slots)
+        cls._fields = tuple(fields)
+        cls._compared = tuple(f for f in fields if f not in cls._uncompared)
+        cls._shown = tuple(f for f in fields if f not in cls._hidden)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        fields = self._fields
+        if len(args) > len(fields):
+            raise TypeError(f"{type(self).__name__}() takes {len(fields)} arguments, got {len(args)}")
+        values = dict(zip(fields, args))
+        for name, value in kwargs.items():
+            if name in values or name not in fields:
+                problem = "got multiple values for" if name in values else "got an unexpected keyword"
+                raise TypeError(f"{type(self).__name__}() {problem} argument {name!r}")
+            values[name] = value
+        defaults = self._defaults
+        for name in fields:
+            if name in values:
+                object.__setattr__(self, name, values[name])
+            elif name in defaults:
+                object.__setattr__(self, name, defaults[name])
+            else:
+                raise TypeError(f"{type(self).__name__}() missing required argument {name!r}")
+        post_init = getattr(self, "__post_init__", None)
+        if post_init is not None:
+            post_init()
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}: {type(self).__name__} is immutable")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"cannot delete field {name!r}: {type(self).__name__} is immutable")
+
+    def _values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in self._compared)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._values() == other._values()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._shown)
+        return f"{type(self).__name__}({shown})"
+
+    def __copy__(self) -> Frozen:
+        return self  # immutable: a copy is the same value
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Frozen:
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (type(self), {name: getattr(self, name) for name in self._fields}))
+
+    def replace(self, **changes: Any) -> Frozen:
+        """A copy with ``changes`` applied (the frozen equivalent of assignment)."""
+        values = {name: getattr(self, name) for name in self._fields}
+        unknown = set(changes) - set(values)
+        if unknown:
+            raise TypeError(f"{type(self).__name__} has no field {sorted(unknown)[0]!r}")
+        values.update(changes)
+        return type(self)(**values)
+
+
+def _rebuild(cls: type[Frozen], values: dict[str, Any]) -> Frozen:
+    return cls(**values)
