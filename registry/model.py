@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from .errors import UnknownFieldError, UnknownProviderError
+from .errors import InvalidModelIdError, UnknownFieldError, UnknownProviderError
 from .issues import Issue
 from .secrets import Secret
 from .values import Frozen
@@ -111,7 +111,8 @@ class Registry(Frozen):
 
     __slots__ = (
         "providers", "fallback", "aliases", "disabled", "layers", "warnings", "url_policy",
-        "settings_origins", "_index", "_fallback_provider", "_routes", "_fallback_route",
+        "settings_origins", "_index", "_fallback_provider", "_routes", "_fallback_route", "_seen",
+        "_checked",
     )
     providers: Mapping[str, Provider]
     fallback: str | None
@@ -123,19 +124,28 @@ class Registry(Frozen):
     settings_origins: Mapping[str, Origin]
     _index: Mapping[str, Provider]
     _fallback_provider: Provider | None
-    # The resolve fast path (see resolve.Route), derived from the providers: a plain dict because
-    # it is private and read on every call; excluded from equality.
-    _routes: dict[str, Any]
+    # The resolve fast path (see resolve.Route), derived from the providers, and the memo of ids
+    # it has checked (see resolve.learn_model_id): private, and excluded from equality and repr.
+    _routes: Mapping[str, Any]
     _fallback_route: Any
+    _seen: dict[str, Any]
+    _checked: dict[str, ModelIdCheck]
     _defaults = {
         "aliases": _EMPTY, "disabled": _EMPTY, "layers": (), "warnings": (), "url_policy": None,
         "settings_origins": _EMPTY, "_index": _EMPTY, "_fallback_provider": None, "_routes": _EMPTY,
-        "_fallback_route": None,
+        "_fallback_route": None, "_seen": None, "_checked": None,
     }
     _hidden = frozenset({
-        "settings_origins", "_index", "_fallback_provider", "_routes", "_fallback_route",
+        "settings_origins", "_index", "_fallback_provider", "_routes", "_fallback_route", "_seen",
+        "_checked",
     })
-    _uncompared = frozenset({"_routes", "_fallback_route"})
+    _uncompared = frozenset({"_routes", "_fallback_route", "_seen", "_checked"})
+
+    def __post_init__(self) -> None:
+        # Each registry gets its own memos (a shared default would carry ids between registries).
+        for memo in ("_seen", "_checked"):
+            if getattr(self, memo) is None:
+                object.__setattr__(self, memo, {})
 
     @classmethod
     def build(cls, providers: list[Provider], fallback: str | None, **extra: Any) -> "Registry":
@@ -182,26 +192,36 @@ class Registry(Frozen):
     def resolve(self, model_id: str, *, reasoning_effort: str | None = None, strict: bool = False,
                 api_key: str | None = None) -> dict[str, Any]:
         """LiteLLM kwargs for ``model_id``: a new dict each call. See ``registry.resolve``."""
-        # Fast path: one partition, one dict lookup, one precomputed resolve.Route. An unknown
-        # head goes to the fallback; a disabled one, an alias (never has '/') or anything unusual
-        # takes the full path below, which gives the same answer or the error.
+        # Fast path: an id seen before is one dict lookup (the memo holds its Route and model
+        # string, or why it is invalid; never a key); a new one is checked once by
+        # learn_model_id. A disabled prefix, a keyless provider, an explicit key or anything
+        # unusual takes the full path below, which gives the same answer or the error.
         if api_key is None and type(model_id) is str:
-            head, slash, rest = model_id.partition("/")
-            route = self._routes.get(head, self._fallback_route) if slash else \
-                (None if model_id in self.aliases else self._fallback_route)
-            if route is not None:
-                kwargs = route.kwargs(model_id, rest, reasoning_effort)
+            known = self._seen.get(model_id) or learn_model_id(self, model_id)
+            if known is not None:
+                if known[0] is None:  # remembered as invalid: (model id, reason, suggestion)
+                    raise InvalidModelIdError(*known[1])
+                kwargs = known[0].kwargs(known[1], reasoning_effort)
                 if kwargs is not None:
                     return kwargs
         return resolve_model(self, model_id, reasoning_effort=reasoning_effort, strict=strict, api_key=api_key)
 
     def check_model_id(self, model_id: str) -> "ModelIdCheck":
-        """Whether ``model_id`` routes anywhere, where, and why not."""
-        return check_model_id(self, model_id)
+        """Whether ``model_id`` routes anywhere, where, and why not (remembered: the answer for
+        one id never changes in an immutable registry, and near-miss suggestions are costly)."""
+        if type(model_id) is not str:
+            return check_model_id(self, model_id)
+        checked = self._checked.get(model_id)
+        if checked is None:
+            checked = check_model_id(self, model_id)
+            if len(self._checked) >= MEMO_LIMIT:
+                self._checked.clear()
+            self._checked[model_id] = checked
+        return checked
 
     def is_valid_model_id(self, model_id: str) -> bool:
-        return check_model_id(self, model_id).ok
+        return self.check_model_id(model_id).ok
 
 
 from .model_ids import check_model_id  # noqa: E402  (these modules query Registry; import after it)
-from .resolve import build_routes, resolve_model  # noqa: E402
+from .resolve import MEMO_LIMIT, build_routes, learn_model_id, resolve_model  # noqa: E402

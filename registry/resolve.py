@@ -6,7 +6,7 @@ key, and builds a fresh dict so callers may mutate what they get.
 
 from __future__ import annotations
 
-from .errors import MissingApiKeyError, UnsupportedEffortError
+from .errors import InvalidModelIdError, MissingApiKeyError, UnsupportedEffortError
 from .model_ids import _HUB_MODEL, MAX_MODEL_ID_LENGTH, route_model_id
 
 TYPE_CHECKING = False  # typing costs ~4 ms to import, and annotations are strings here
@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
     from .model import Provider, Registry
 
-__all__ = ["EFFORT_LEVELS", "Route", "build_routes", "effort_for", "resolve_model"]
+__all__ = ["EFFORT_LEVELS", "MEMO_LIMIT", "Route", "build_routes", "effort_for", "learn_model_id", "resolve_model"]
 
 # The vocabulary of reasoning-effort levels, weakest first; each provider accepts a subset.
 # The schema's "effort" enum lists the same words (a unit test keeps the two equal).
@@ -94,15 +94,18 @@ class Route:
     def __repr__(self) -> str:
         return f"Route({self.model_prefix!r}, {self.api_base!r}, whole={self.whole})"
 
-    def kwargs(self, model_id: str, rest: str, effort: str | None) -> dict[str, Any] | None:
-        """LiteLLM kwargs for ``model_id`` (``rest``: the part after the prefix), or None to take
-        the full path."""
+    def model_for(self, model_id: str, rest: str) -> str | None:
+        """``<litellm_provider>/<model>`` when the plain path may answer for ``model_id`` (``rest``:
+        the part after the prefix), None to take the full path."""
         model = model_id if self.whole else rest
         if not model or len(model_id) > MAX_MODEL_ID_LENGTH or not model_id.isprintable() or " " in model_id \
                 or (self.hub and not _HUB_MODEL.fullmatch(model)):
             return None
-        kwargs: dict[str, Any] = {"model": self.model_prefix + model, "api_base": self.api_base,
-                                  "api_key": self.secret.reveal()}
+        return self.model_prefix + model
+
+    def kwargs(self, model: str, effort: str | None) -> dict[str, Any] | None:
+        """Fresh LiteLLM kwargs for the checked ``model`` string, or None to take the full path."""
+        kwargs: dict[str, Any] = {"model": model, "api_base": self.api_base, "api_key": self.secret.reveal()}
         if self.headers is not None:
             kwargs["extra_headers"] = {name: value.reveal() for name, value in self.headers.items()}
         if self.timeout is not None:
@@ -113,6 +116,41 @@ class Route:
                 return None
             kwargs["extra_body"] = {"reasoning_effort": level}
         return kwargs
+
+
+# Ids the fast path has already checked, per registry; cleared when full, so an agent that sees
+# endless distinct ids costs bounded memory. Entries hold no key, only the Route and model string.
+MEMO_LIMIT = 4096
+
+
+def learn_model_id(registry: "Registry", model_id: str) -> "tuple[Route, str] | None":
+    """Check ``model_id`` once and remember the verdict for the fast path.
+
+    Returns the Route and model string, or None when only the full path can answer (a disabled
+    prefix, a provider without a key); raises InvalidModelIdError for an id no provider accepts,
+    remembering the reason so that the next call raises without routing again. Aliases are
+    remembered under their own name with their target's route.
+    """
+    wanted = registry.aliases.get(model_id, model_id)
+    head, slash, rest = wanted.partition("/")
+    route = registry._routes.get(head, registry._fallback_route) if slash else registry._fallback_route
+    model = route.model_for(wanted, rest) if route is not None else None
+    if model is None:
+        try:
+            route_model_id(registry, model_id)
+        except InvalidModelIdError as exc:
+            _remember(registry, model_id, (None, (exc.model_id, exc.reason, exc.suggestion)))
+            raise
+        return None
+    return _remember(registry, model_id, (route, model))
+
+
+def _remember(registry: "Registry", model_id: str, verdict: tuple[Any, Any]) -> tuple[Any, Any]:
+    seen = registry._seen
+    if len(seen) >= MEMO_LIMIT:
+        seen.clear()
+    seen[model_id] = verdict
+    return verdict
 
 
 def build_routes(providers: "list[Provider]", fallback: "Provider | None", disabled: "Mapping[str, str]",

@@ -48,20 +48,25 @@ class Frozen:
         fields = self._fields
         if len(args) > len(fields):
             raise TypeError(f"{type(self).__name__}() takes {len(fields)} arguments, got {len(args)}")
-        values = dict(zip(fields, args))
-        for name, value in kwargs.items():
-            if name in values or name not in fields:
-                problem = "got multiple values for" if name in values else "got an unexpected keyword"
-                raise TypeError(f"{type(self).__name__}() {problem} argument {name!r}")
-            values[name] = value
+        setter = object.__setattr__
+        for name, value in zip(fields, args):
+            setter(self, name, value)
         defaults = self._defaults
-        for name in fields:
-            if name in values:
-                object.__setattr__(self, name, values[name])
+        given = len(kwargs)
+        for name in fields[len(args):]:
+            if name in kwargs:
+                setter(self, name, kwargs[name])
+                given -= 1
             elif name in defaults:
-                object.__setattr__(self, name, defaults[name])
+                setter(self, name, defaults[name])
             else:
                 raise TypeError(f"{type(self).__name__}() missing required argument {name!r}")
+        if given:  # a keyword that named no remaining field
+            for name in kwargs:
+                if name in fields[:len(args)]:
+                    raise TypeError(f"{type(self).__name__}() got multiple values for argument {name!r}")
+                if name not in fields:
+                    raise TypeError(f"{type(self).__name__}() got an unexpected keyword argument {name!r}")
         post_init = getattr(self, "__post_init__", None)
         if post_init is not None:
             post_init()

@@ -77,7 +77,33 @@ def test_routes_never_show_keys(reg: registry.Registry) -> None:
 
 def test_the_fast_path_answers_the_common_ids(reg: registry.Registry) -> None:
     """Without this, the comparison above would pass even if every call took the full path."""
-    assert reg._routes["ollama"].kwargs("ollama/x", "x", None) is not None
-    assert reg._fallback_route.kwargs("org/model", "model", None) is not None
-    assert reg._routes["keyed"].kwargs("keyed/m", "m", "minimal")["extra_body"] == {"reasoning_effort": "low"}
+    assert reg._routes["ollama"].model_for("ollama/x", "x") == "openai/x"
+    assert reg._fallback_route.model_for("org/model", "model") == "openai/org/model"
+    assert reg._routes["keyed"].kwargs("openai/m", "minimal")["extra_body"] == {"reasoning_effort": "low"}
     assert reg._routes["vllm"] is None and reg._routes["nokey"] is None
+    reg.resolve("ollama/fast-path-probe")
+    assert reg._seen["ollama/fast-path-probe"] == (reg._routes["ollama"], "openai/fast-path-probe")
+    messages = []
+    for _ in range(2):  # the second call is answered from the memo, with the same error
+        with pytest.raises(registry.InvalidModelIdError) as info:
+            reg.resolve("ollama/")
+        messages.append((str(info.value), info.value.reason, info.value.suggestion))
+    assert messages[0] == messages[1] and "nothing follows the prefix" in messages[0][0]
+    assert reg._seen["ollama/"][0] is None
+
+
+def test_the_memo_is_bounded_and_never_holds_a_key(reg: registry.Registry) -> None:
+    from registry.resolve import MEMO_LIMIT
+
+    for index in range(MEMO_LIMIT + 10):
+        assert reg.resolve(f"ollama/m{index}")["model"] == f"openai/m{index}"
+    assert 0 < len(reg._seen) <= MEMO_LIMIT
+    keys = {p.api_key.reveal() for p in reg.providers.values() if p.api_key is not None}
+    assert not any(key in repr(entry) or key in entry[1] for entry in reg._seen.values() for key in keys)
+
+
+def test_check_model_id_is_remembered_per_registry(reg: registry.Registry) -> None:
+    first = reg.check_model_id("olama/x")
+    assert first.ok and first.suggestion == "ollama/x"
+    assert reg.check_model_id("olama/x") is first  # the same immutable answer, not recomputed
+    assert reg.is_valid_model_id("olama/x") and not reg.is_valid_model_id("ollama/")
