@@ -43,8 +43,8 @@ class FileLayer(Frozen):
         return data if isinstance(data, dict) else {}
 
     def origin(self, path: JsonPath, *, key: bool = False) -> Origin:
-        line = self.document.position(path, key=key)[0] if self.document is not None else None
-        return Origin(self.layer, self.path, line)
+        line, column = self.document.position(path, key=key) if self.document is not None else (None, None)
+        return Origin(self.layer, self.path, line, column)
 
 
 def read_file_layer(layer: str, path: Path, *, required: bool, schema_check: bool = True,

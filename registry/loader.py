@@ -209,7 +209,8 @@ def _where(origin: Origin, pointer_path: JsonPath, message: str, hint: str | Non
     pointer = format_pointer(pointer_path)
     if origin.layer == "env":
         return Issue(message, env_var=origin.source, pointer=pointer, hint=hint, severity=severity)
-    return Issue(message, path=origin.source, line=origin.line, pointer=pointer, hint=hint, severity=severity)
+    return Issue(message, path=origin.source, line=origin.line, column=origin.column, pointer=pointer, hint=hint,
+                 severity=severity)
 
 
 def _build(draft: _Draft, policy: UrlPolicy, layers: tuple[LayerSource, ...], issues: list[Issue]) -> Registry:

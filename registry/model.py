@@ -30,13 +30,20 @@ LAYER_NAMES = ("default", "user", "env")
 
 
 class Origin(Frozen):
-    """Where an effective value came from: its layer and its source (file path or env var name)."""
+    """Where an effective value came from: its layer and its source (file path or env var name).
 
-    __slots__ = ("layer", "source", "line")
+    ``column`` only sharpens error locations (``file:line:col``); two origins on the same line
+    are the same origin, so it takes no part in equality or repr.
+    """
+
+    __slots__ = ("layer", "source", "line", "column")
     layer: str
     source: str
     line: int | None
-    _defaults = {"line": None}
+    column: int | None
+    _defaults = {"line": None, "column": None}
+    _hidden = frozenset({"column"})
+    _uncompared = frozenset({"column"})
 
     @property
     def location(self) -> str:

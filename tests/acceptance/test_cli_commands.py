@@ -80,7 +80,7 @@ def test_list_with_broken_config_prints_issues_and_exits_1(tmp_path: Path, capsy
     path.write_text("version: 1\nfallback: olama\n", encoding="utf-8")
     code, out, err = run(capsys, "--config", str(path), "list")
     assert (code, out) == (1, "")
-    assert err == (f"{path}:2: error: fallback names an unknown provider 'olama' [at $.fallback]\n"
+    assert err == (f"{path}:2:11: error: fallback names an unknown provider 'olama' [at $.fallback]\n"
                    "  hint: did you mean 'ollama'?\n"
                    "registry: the configuration is invalid; run 'registry validate' for details\n")
 

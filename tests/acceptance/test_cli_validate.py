@@ -45,7 +45,7 @@ BROKEN_FILES = [
      "{path}:4:18: error: expected a string, got a boolean [at $.providers.ollama.description]\n"
      "  hint: YAML reads the unquoted 'no' as a boolean; quote it: \"no\""),
     ("unknown fallback provider", "version: 1\nfallback: olama\n",
-     "{path}:2: error: fallback names an unknown provider 'olama' [at $.fallback]\n"
+     "{path}:2:11: error: fallback names an unknown provider 'olama' [at $.fallback]\n"
      "  hint: did you mean 'ollama'?"),
     ("wrong type", "version: 1\nproviders:\n  ollama:\n    timeout: soon\n",
      "{path}:4:14: error: expected a number, got a string 'soon' [at $.providers.ollama.timeout]"),
@@ -59,7 +59,7 @@ BROKEN_FILES = [
      "{path}:4:19: error: 'hubb' is not allowed here [at $.providers.ollama.model_format]\n"
      "  hint: did you mean 'hub'? allowed values: \"any\", \"hub\""),
     ("cloud metadata URL", "version: 1\nproviders:\n  vllm:\n    api_base: http://169.254.169.254/v1\n",
-     "{path}:4: error: host '169.254.169.254' is a link-local / cloud metadata address "
+     "{path}:4:15: error: host '169.254.169.254' is a link-local / cloud metadata address "
      "(rule: blocked-address; layer: user) [at $.providers.vllm.api_base]\n"
      "  hint: base URLs may not point at cloud metadata endpoints; use the server's real address"),
     ("URL without scheme", "version: 1\nproviders:\n  ollama:\n    api_base: localhost:11434\n",
@@ -72,10 +72,10 @@ BROKEN_FILES = [
      "{path}:1:10: error: 2 is not allowed here [at $.version]\n"
      "  hint: write 'version: 1' at the top of the file"),
     ("prefix already taken", "version: 1\nproviders:\n  mybox:\n    prefix: ollama/\n    api_base: http://gpu:8000/v1\n",
-     "{path}:4: error: prefix 'ollama/' is already used by provider 'ollama' [at $.providers.mybox.prefix]\n"
+     "{path}:4:13: error: prefix 'ollama/' is already used by provider 'ollama' [at $.providers.mybox.prefix]\n"
      "  hint: give each provider its own prefix, or disable one with 'enabled: false'"),
     ("new provider without api_base", "version: 1\nproviders:\n  mybox:\n    prefix: mybox/\n",
-     "{path}:3: error: provider 'mybox' has no api_base [at $.providers.mybox]\n"
+     "{path}:3:3: error: provider 'mybox' has no api_base [at $.providers.mybox]\n"
      "  hint: add 'api_base: http://HOST:PORT/v1'"),
     ("a list instead of a mapping", "- ollama\n- vllm\n",
      "{path}:1:1: error: the file must be a mapping of keys (version, fallback, aliases, providers), not a list\n"
@@ -84,7 +84,7 @@ BROKEN_FILES = [
      "{path}:3:11: error: YAML anchors are not allowed (found '&o')\n"
      "  hint: remove the anchor; if the value really starts with '&', quote it"),
     ("credentials in URL", "version: 1\nproviders:\n  ollama:\n    api_base: http://user:pw@gpu:8000/v1\n",
-     "{path}:4: error: base URL carries credentials or an '@' (user:password@host); the URL is not shown "
+     "{path}:4:15: error: base URL carries credentials or an '@' (user:password@host); the URL is not shown "
      "(rule: userinfo; layer: user) [at $.providers.ollama.api_base]\n"
      "  hint: remove the part before '@' and configure the key with api_key_env instead; rotate the key if the URL was shared"),
 ]
