@@ -115,7 +115,7 @@ def run_process(code: str, env: dict[str, str]) -> tuple[float, str]:
 
 
 LOAD = "import registry; registry.load()"
-LOAD_BIG = "import registry, registry.yamlfile as y; y.MAX_NODES = 10**7; registry.load(config_path={path!r}, environ={{}})"
+LOAD_BIG = "import registry; registry.load(config_path={path!r}, environ={{}})"
 
 
 def startup(sandbox: Sandbox, rounds: int) -> dict[str, float]:
@@ -179,8 +179,7 @@ def scale(sandbox: Sandbox, rounds: int) -> dict[str, Any]:
     warm = statistics.median(run_process(code, env)[0] for _ in range(max(3, rounds // 2)))
     memory_code = textwrap.dedent(f"""
         import tracemalloc, resource
-        import registry, registry.yamlfile as y
-        y.MAX_NODES = 10**7
+        import registry
         tracemalloc.start()
         r = registry.load(config_path={str(big)!r}, environ={{}})
         current, peak = tracemalloc.get_traced_memory()
@@ -194,7 +193,6 @@ def in_process(rounds: int, number: int, big: Path) -> dict[str, Any]:
     """resolve, the dict-copy baseline and litellm.get_llm_provider, on the same ids."""
     os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
     import registry
-    import registry.yamlfile
 
     reg = registry.load(environ=ENVIRON)  # no user file: HOME and XDG point at the sandbox
     precomputed = {}
@@ -234,7 +232,6 @@ def in_process(rounds: int, number: int, big: Path) -> dict[str, Any]:
         results[label] = timed
     check = {label: per_call(lambda m=model_id: reg.check_model_id(m), rounds, number)
              for label, (model_id, _) in IDS.items() if "effort" not in label}
-    registry.yamlfile.MAX_NODES = 10**7  # the strict reader's limit is for hand-written files
     big_reg = registry.load(config_path=big, environ={})
     big_resolve = per_call(lambda: big_reg.resolve("p05000/llama3.1:8b"), rounds, number)
     small_resolve = per_call(lambda: reg.resolve("ollama/llama3.1:8b"), rounds, number)
