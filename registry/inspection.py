@@ -17,7 +17,7 @@ from types import MappingProxyType
 from typing import Any
 
 from .errors import InvalidModelIdError
-from .issues import Issue
+from .issues import Issue, errors_in, warnings_in
 from .loader import LoadReport, inspect
 from .model import LAYER_NAMES, Origin, Provider, Registry
 from .paths import (
@@ -99,11 +99,11 @@ class ValidationResult:
 
     @property
     def errors(self) -> tuple[Issue, ...]:
-        return tuple(i for i in self.issues if i.severity == "error")
+        return errors_in(self.issues)
 
     @property
     def warnings(self) -> tuple[Issue, ...]:
-        return tuple(i for i in self.issues if i.severity == "warning")
+        return warnings_in(self.issues)
 
     @property
     def ok(self) -> bool:

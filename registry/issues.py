@@ -8,7 +8,11 @@ from __future__ import annotations
 
 from .values import Frozen
 
-__all__ = ["Issue"]
+TYPE_CHECKING = False  # typing costs ~4 ms to import, and annotations are strings here
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+__all__ = ["Issue", "errors_in", "warnings_in"]
 
 
 class Issue(Frozen):
@@ -68,3 +72,13 @@ class Issue(Frozen):
             "message": self.message,
             "hint": self.hint,
         }
+
+
+def errors_in(issues: Iterable[Issue]) -> tuple[Issue, ...]:
+    """The issues that make a configuration invalid."""
+    return tuple(issue for issue in issues if issue.severity == "error")
+
+
+def warnings_in(issues: Iterable[Issue]) -> tuple[Issue, ...]:
+    """The issues that are reported but let the configuration load."""
+    return tuple(issue for issue in issues if issue.severity == "warning")

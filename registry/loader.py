@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 from .cache import open_validation_cache
 from .errors import ConfigError
-from .issues import Issue
+from .issues import Issue, errors_in, warnings_in
 from .layers import FileLayer, read_file_layer
 from .model import LayerSource, Origin, Provider, Registry
 from .paths import APP_NAME, builtin_providers_path, find_user_file
@@ -52,11 +52,11 @@ class LoadReport(Frozen):
 
     @property
     def errors(self) -> tuple[Issue, ...]:
-        return tuple(i for i in self.issues if i.severity == "error")
+        return errors_in(self.issues)
 
     @property
     def warnings(self) -> tuple[Issue, ...]:
-        return tuple(i for i in self.issues if i.severity == "warning")
+        return warnings_in(self.issues)
 
     @property
     def ok(self) -> bool:
@@ -101,14 +101,14 @@ def inspect(app_name: str = APP_NAME, config_path: str | os.PathLike[str] | None
     )
     for layer in (builtin, user):
         issues.extend(layer.issues)
-    if any(i.severity == "error" for i in issues) or not builtin.ok:
+    if errors_in(issues) or not builtin.ok:
         return LoadReport(None, tuple(issues), layers)
     draft = _merge((builtin, user))
     if apply_environment:
         _apply_environment(draft, env)
     issues.extend(_user_file_warnings(user, draft))
     registry = _build(draft, policy, layers, issues)
-    return LoadReport(registry if not any(i.severity == "error" for i in issues) else None, tuple(issues), layers)
+    return LoadReport(None if errors_in(issues) else registry, tuple(issues), layers)
 
 
 def _policy(url_policy: str | UrlPolicy | None, env: Mapping[str, str], issues: list[Issue]) -> UrlPolicy:
