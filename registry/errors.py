@@ -129,13 +129,21 @@ class UnknownFieldError(RegistryError, LookupError):
 
 
 class UnsupportedEffortError(RegistryError, ValueError):
-    """A reasoning-effort level that the provider does not accept (raised in strict mode)."""
+    """A reasoning-effort level that the provider does not accept (raised in strict mode), or a
+    word that is no effort level at all (``known`` lists the vocabulary; raised always)."""
 
-    def __init__(self, provider: str, level: str, accepted: Iterable[str]) -> None:
+    def __init__(self, provider: str, level: str, accepted: Iterable[str], *,
+                 known: Iterable[str] | None = None, suggestion: str | None = None) -> None:
         self.provider = provider
         self.level = level
         self.accepted = tuple(accepted)
-        if self.accepted:
+        self.unknown_level = known is not None
+        self.suggestion = suggestion
+        if known is not None:
+            text = f"{level!r} is not a reasoning-effort level; the levels are: {', '.join(known)}"
+            if suggestion:
+                text += f" (did you mean {suggestion!r}?)"
+        elif self.accepted:
             allowed = ", ".join(self.accepted)
             text = f"provider {provider!r} does not accept reasoning effort {level!r}; it accepts: {allowed}"
         else:

@@ -180,7 +180,10 @@ async def aprobe(reg: "Registry", target: str | Iterable[str] | None = None, *,
     async def one(item: _Target, client: "httpx.AsyncClient") -> ProviderProbe:
         nonlocal done
         result = await _probe_server(item, client, timeout)
-        if item.completion and item.model_id is not None and item.api_base == item.provider.api_base:
+        # A completion is only worth sending to a server that answered (with any status):
+        # otherwise its error would restate the refused connection as a made-up HTTP status.
+        if item.completion and item.model_id is not None and item.api_base == item.provider.api_base \
+                and result.status is not None:
             result = _with_completion(result, await _complete(reg, item, timeout))
         done += 1
         if progress is not None:

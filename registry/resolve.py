@@ -29,7 +29,11 @@ def effort_for(provider: "Provider", level: str, *, strict: bool) -> str | None:
     A word outside the vocabulary is always an error: it is a typo, not a backend limitation.
     """
     if level not in _EFFORT_WORDS:
-        raise UnsupportedEffortError(provider.name, str(level), EFFORT_LEVELS)
+        import difflib  # deferred: only a typo needs it
+
+        close = difflib.get_close_matches(str(level).lower(), EFFORT_LEVELS, n=1, cutoff=0.6)
+        raise UnsupportedEffortError(provider.name, str(level), provider.efforts, known=EFFORT_LEVELS,
+                                     suggestion=close[0] if close else None)
     accepted = provider.accepts_effort(level)
     if accepted is None and strict:
         raise UnsupportedEffortError(provider.name, level, provider.efforts)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,7 @@ EXIT_INVALID = 1
 EXIT_USAGE = 2  # also: a named path that cannot be read
 EXIT_INTERNAL = 3
 
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _STYLES = {"error": "31;1", "warning": "33", "ok": "32;1", "bold": "1", "dim": "2"}
 
 
@@ -77,10 +79,13 @@ class Context:
         return f"{origin.layer}  {self.location(origin)}"
 
     def report_error(self, message: str, hint: str | None = None) -> None:
-        """``registry: MESSAGE`` and an optional ``  hint: ...`` line on stderr."""
+        """``registry: MESSAGE`` and an optional ``  hint: ...`` line on stderr; with ``--json``
+        also the failure object on stdout, so a script always gets JSON."""
         self.err(f"registry: {self.paint('error', 'error')}: {message}")
         if hint:
             self.err(f"  hint: {hint}")
+        if self.json:
+            self.emit_json({"status": "fail", "errors": [{"message": message, "hint": hint}]})
 
     def inspect(self) -> LoadReport:
         """All layers as the global options select them (never raises ConfigError)."""
@@ -99,8 +104,14 @@ class Context:
             self.err(self.render_issue(issue))
         if report.registry is not None:
             return report.registry, EXIT_OK
-        self.err("registry: the configuration is invalid; run 'registry validate' for details")
-        return None, EXIT_USAGE if unreadable_layers(report) else EXIT_INVALID
+        if self.json:
+            self.emit_json({"status": "fail", "errors": [issue.as_dict() for issue in report.errors]})
+        if unreadable_layers(report):
+            self.err("registry: a configuration file cannot be read; see the path above")
+            return None, EXIT_USAGE
+        command = f"registry --config {self.config_path} validate" if self.config_path else "registry validate"
+        self.err(f"registry: the configuration is invalid; run '{command}' for details")
+        return None, EXIT_INVALID
 
     def table(self, rows: Sequence[Sequence[str]], header: Sequence[str] | None = None) -> None:
         """Rows as left-aligned columns separated by two spaces, on stdout."""
@@ -108,7 +119,13 @@ class Context:
         lines += [list(r) for r in rows]
         if not lines:
             return
-        widths = [max(len(line[i]) for line in lines) for i in range(len(lines[0]))]
+        widths = [max(_visible_len(line[i]) for line in lines) for i in range(len(lines[0]))]
         for number, line in enumerate(lines):
-            text = "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip()
+            text = "  ".join(cell + " " * (width - _visible_len(cell))
+                             for cell, width in zip(line, widths, strict=True)).rstrip()
             self.out(self.paint(text, "bold") if header and number == 0 else text)
+
+
+def _visible_len(cell: str) -> int:
+    """Length on screen: painted cells carry ANSI escapes that take no columns."""
+    return len(_ANSI.sub("", cell)) if "\x1b[" in cell else len(cell)

@@ -29,7 +29,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         ctx.report_error(f"invalid model id {exc.model_id!r}: {exc.reason}", hint)
         return EXIT_INVALID
     except UnsupportedEffortError as exc:
-        ctx.report_error(str(exc), "drop --effort, or add the level to the provider's 'efforts'")
+        hint = None if exc.unknown_level else "drop --effort, or add the level to the provider's 'efforts'"
+        ctx.report_error(str(exc), hint)
         return EXIT_INVALID
     except MissingApiKeyError as exc:
         suggestion = registry.check_model_id(args.model_id).suggestion

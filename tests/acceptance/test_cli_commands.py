@@ -82,7 +82,20 @@ def test_list_with_broken_config_prints_issues_and_exits_1(tmp_path: Path, capsy
     assert (code, out) == (1, "")
     assert err == (f"{path}:2:11: error: fallback names an unknown provider 'olama' [at $.fallback]\n"
                    "  hint: did you mean 'ollama'?\n"
-                   "registry: the configuration is invalid; run 'registry validate' for details\n")
+                   f"registry: the configuration is invalid; run 'registry --config {path} validate' for details\n")
+
+
+def test_json_commands_print_a_failure_object_when_they_fail(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "p.yaml"
+    path.write_text("version: 1\nfallback: olama\n", encoding="utf-8")
+    code, out, _ = run(capsys, "--json", "--config", str(path), "list")
+    failure = json.loads(out)
+    assert code == 1 and failure["status"] == "fail"
+    assert [(e["line"], e["column"], e["hint"]) for e in failure["errors"]] == [(2, 11, "did you mean 'ollama'?")]
+    code, out, _ = run(capsys, "--json", "resolve", "ollama/")
+    assert code == 1 and json.loads(out) == {"status": "fail", "errors": [{
+        "message": "invalid model id 'ollama/': nothing follows the prefix 'ollama/'; write 'ollama/<model>'",
+        "hint": None}]}
 
 
 def test_list_with_missing_named_config_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -214,9 +227,8 @@ def test_resolve_typo_goes_to_fallback_with_a_suggestion(capsys: pytest.CaptureF
      "registry: error: provider 'vllm' does not accept any reasoning effort (asked for 'high')\n"
      "  hint: drop --effort, or add the level to the provider's 'efforts'\n"),
     (["resolve", "gpu-box/x", "--effort", "hgh"],
-     "registry: error: provider 'gpu-box' does not accept reasoning effort 'hgh'; it accepts: "
-     "none, minimal, low, medium, high, xhigh, max\n"
-     "  hint: drop --effort, or add the level to the provider's 'efforts'\n"),
+     "registry: error: 'hgh' is not a reasoning-effort level; the levels are: "
+     "none, minimal, low, medium, high, xhigh, max (did you mean 'high'?)\n"),
 ], ids=["whitespace", "empty model", "missing key", "strict effort", "effort typo"])
 def test_resolve_failures_exit_1(capsys: pytest.CaptureFixture[str], config: str, argv: list[str], expected: str) -> None:
     code, out, err = run(capsys, "--config", config, *argv, environ={"GPU_BOX_KEY": "sk-gpu-0123456789abcdef"})

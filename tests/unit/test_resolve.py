@@ -231,8 +231,10 @@ def test_no_effort_means_no_extra_body(load, strict: bool) -> None:
 @pytest.mark.parametrize("word", ["hihg", "HIGH", "", "extreme"])
 @pytest.mark.parametrize("strict", [False, True])
 def test_unknown_effort_word_raises_even_when_not_strict(load, word: str, strict: bool) -> None:
-    with pytest.raises(UnsupportedEffortError, match=f"reasoning effort {word!r}"):
+    with pytest.raises(UnsupportedEffortError, match=f"^{word!r} is not a reasoning-effort level; the levels are: "
+                                                     "none, minimal, low, medium, high, xhigh, max") as info:
         load(environ=HF_ENV).resolve("org/model", reasoning_effort=word, strict=strict)
+    assert info.value.unknown_level and info.value.suggestion == {"hihg": "high", "HIGH": "high"}.get(word)
 
 
 def test_strict_effort_is_checked_before_the_api_key(load) -> None:
