@@ -75,7 +75,8 @@ def is_secret_path(path: JsonPath) -> bool:
     ``api_key_env`` (pasting the key where its variable's name belongs is a common slip)."""
     if not path:
         return False
-    return path[-1] in ("api_key", "api_key_env") or (len(path) >= 2 and path[-2] in ("headers", "api_key_env"))
+    return path[-1] in ("api_key", "api_key_env", "headers") \
+        or (len(path) >= 2 and path[-2] in ("headers", "api_key_env"))
 
 
 def _carries_credentials(path: JsonPath, value: Any) -> bool:
@@ -207,7 +208,13 @@ def _type_issue(document: Document, path: JsonPath, expected: Any, value: Any, s
         if secret:
             hint = f"YAML reads the unquoted value as {got}; put it in quotes"
         return _issue(document, path, f"expected {wanted}, got {got}", hint)
-    if secret or isinstance(value, (dict, list)):
+    if "object" in expected_list:
+        # Never quoted: text where a mapping belongs is often a pasted key or header line. The
+        # usual cause is indentation: the fields ended up beside their key instead of under it.
+        hint = ("write this key's fields on the lines below it, indented two more spaces"
+                if value is None or isinstance(value, str) else None)
+        return _issue(document, path, f"expected {wanted}, got {got}", hint)
+    if secret or isinstance(value, (dict, list)) or value is None:
         return _issue(document, path, f"expected {wanted}, got {got}", None)
     hint = None
     if "array" in expected_list and isinstance(value, str):

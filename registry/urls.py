@@ -58,6 +58,9 @@ _NUMERIC_LABEL_RE = re.compile(r"[0-9]+|0x[0-9a-f]*")
 _CANONICAL_IPV4_RE = re.compile(r"(?:(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\.){3}"
                                 r"(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])")
 
+# OpenAI-compatible endpoints: a base URL that already ends in one would be requested twice over.
+_ENDPOINTS = ("/chat/completions", "/completions", "/embeddings", "/models", "/responses")
+
 _BLOCKED_HOSTNAMES = frozenset(
     {"metadata", "metadata.google.internal", "instance-data", "instance-data.ec2.internal"}
 )
@@ -166,6 +169,15 @@ def check_base_url(url: str, policy: UrlPolicy = UrlPolicy()) -> UrlProblem | No
     host = _check_authority(authority)
     if isinstance(host, UrlProblem):
         return host
+    path = rest[len(authority):].rstrip("/")
+    endpoint = next((e for e in _ENDPOINTS if path.lower().endswith(e)), None)
+    if endpoint is not None:
+        base = text.rstrip("/")[: -len(endpoint)]
+        return UrlProblem(
+            "endpoint-path",
+            f"base URL ends with the endpoint {endpoint!r}, which LiteLLM appends itself",
+            f"stop before it: {base!r}",
+        )
     if policy.name == "strict":
         return _check_strict(scheme, host, policy)
     return None

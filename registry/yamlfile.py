@@ -242,6 +242,8 @@ def _syntax_hint(problem: str) -> str | None:
         return "indent with spaces, not tabs"
     if "mapping values are not allowed" in problem:
         return "a value containing ': ' must be quoted; or check the indentation of this line"
+    if "expected <block end>" in problem:
+        return "check the indentation: this line is indented differently from the lines around it"
     if "could not find expected ':'" in problem:
         return "each entry needs 'key: value'; check the indentation"
     if "found character '@'" in problem or "found character '`'" in problem:
