@@ -343,7 +343,7 @@ def explain_resolve(registry: Registry, model_id: str, *, reasoning_effort: str 
     UnsupportedEffortError, MissingApiKeyError.
     """
     check = registry.check_model_id(model_id)
-    if not check.ok:
+    if not check.ok and check.provider is None:  # routed nowhere; a routed id fails in resolve below
         raise InvalidModelIdError(check.model_id, check.reason or "invalid model id", check.suggestion)
     kwargs = registry.resolve(model_id, reasoning_effort=reasoning_effort, strict=strict)
     provider = registry.provider(check.provider or "")

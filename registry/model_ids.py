@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from .errors import InvalidModelIdError
+from .errors import InvalidModelIdError, MissingApiKeyError
 from .values import Frozen
 
 TYPE_CHECKING = False  # typing costs ~4 ms to import, and annotations are strings here
@@ -85,7 +85,13 @@ def check_model_id(registry: "Registry", model_id: str) -> ModelIdCheck:
     head, slash, rest = wanted.partition("/")
     if provider.name == registry.fallback and slash and registry.provider_for_prefix(head) is None:
         suggestion = _suggest(registry, head, rest)  # 'olama/x' is a valid fallback id, but likely a typo
-    return ModelIdCheck(wanted if alias_of is None else model_id, True, provider.name, model, None, suggestion, alias_of)
+    shown = wanted if alias_of is None else model_id
+    if provider.api_key is None:
+        # The id routes, but resolve() would refuse it; the validator must say so, so that
+        # `ok` is true exactly when resolve() succeeds (an agent's /model check relies on it).
+        reason = str(MissingApiKeyError(provider.name, provider.api_key_env))
+        return ModelIdCheck(shown, False, provider.name, model, reason, suggestion, alias_of)
+    return ModelIdCheck(shown, True, provider.name, model, None, suggestion, alias_of)
 
 
 def _shown(model_id: object) -> str:

@@ -109,12 +109,14 @@ def _registry_with(user_text: str) -> registry.Registry:
 
 @lru_cache(maxsize=None)
 def registries() -> tuple[registry.Registry, ...]:
-    """The built-in registry (hub-format fallback), and one with aliases, a disabled provider and no fallback."""
+    """The built-in registry (hub-format fallback), and one with aliases, a disabled provider, a provider
+    with no key (it routes, but resolve refuses it) and no fallback."""
     return (
         _registry_with("version: 1\n"),
         _registry_with(
             "version: 1\nfallback: null\naliases:\n  fast: ollama/llama3.1:8b\n  kimi: huggingface/moonshotai/Kimi-K2:novita\n"
             "providers:\n  vllm:\n    enabled: false\n  box:\n    api_base: http://127.0.0.1:9000/v1\n    api_key: box\n"
+            "  nokey:\n    api_base: http://127.0.0.1:9001/v1\n    api_key_env: NOKEY_API_KEY\n"
         ),
     )
 
