@@ -100,9 +100,9 @@ def inspect(app_name: str = APP_NAME, config_path: str | os.PathLike[str] | None
         LayerSource("user", user.path, user.exists, location.reason),
         LayerSource("env", "environment", True, "snapshot" if environ is None else "environ="),
     )
-    for layer in (builtin, user):
-        issues.extend(layer.issues)
-    if errors_in(issues) or not builtin.ok:
+    file_issues = builtin.issues + user.issues
+    issues.extend(file_issues)
+    if errors_in(file_issues) or not builtin.ok:  # no merge without both files; env issues still count
         return LoadReport(None, tuple(issues), layers)
     draft = _merge((builtin, user))
     if apply_environment:
@@ -115,14 +115,17 @@ def inspect(app_name: str = APP_NAME, config_path: str | os.PathLike[str] | None
 def _policy(url_policy: str | UrlPolicy | None, env: Mapping[str, str], issues: list[Issue]) -> UrlPolicy:
     if isinstance(url_policy, UrlPolicy):
         return url_policy
+    if url_policy is not None and not isinstance(url_policy, str):
+        raise TypeError(f"url_policy must be a policy name, a UrlPolicy or None, not {type(url_policy).__name__}")
     name_var = URL_POLICY_ENV if url_policy is None else None
     name = env.get(URL_POLICY_ENV) if url_policy is None else url_policy
     try:
         parse_policy(name, None)  # the name alone first, so each problem blames its own variable
     except ValueError as exc:
         if name_var is None:
-            raise ConfigError(Issue(f"url_policy: {exc}", hint="use 'default' or 'strict'")) from None
-        issues.append(Issue(str(exc), env_var=name_var, hint=f"unset {name_var} or fix its value"))
+            issues.append(Issue(f"url_policy argument: {exc}", hint="pass 'default' or 'strict'"))
+        else:
+            issues.append(Issue(str(exc), env_var=name_var, hint=f"unset {name_var} or fix its value"))
         return UrlPolicy()
     try:
         return parse_policy(name, env.get(ALLOWED_HOSTS_ENV))

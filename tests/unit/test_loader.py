@@ -363,3 +363,18 @@ def test_inline_key_in_user_file_is_a_warning_not_an_error(user) -> None:
     assert [w.line for w in report.warnings] == [4]
     assert all("sk-real-looking-key-1234567890" not in w.render() for w in report.warnings)
     assert report.registry.resolve("ollama/x")["api_key"] == "sk-real-looking-key-1234567890"
+
+
+def test_inspect_reports_a_bad_url_policy_argument_instead_of_raising(user) -> None:
+    report = registry.inspect(config_path=user(""), environ={}, url_policy="bogus")
+    assert report.registry is None
+    assert [i.message for i in report.errors] == [
+        "url_policy argument: unknown URL policy 'bogus'; expected one of 'default', 'strict'"]
+    with pytest.raises(TypeError, match="url_policy must be"):
+        registry.inspect(config_path=user(""), environ={}, url_policy=5)  # type: ignore[arg-type]
+
+
+def test_a_bad_policy_variable_does_not_hide_other_environment_problems(user) -> None:
+    environ = {"PROVIDER_REGISTRY_URL_POLICY": "strickt", "OLLAMA_BASE_URL": "http://169.254.169.254/v1"}
+    report = registry.inspect(config_path=user(""), environ=environ)
+    assert sorted(i.env_var for i in report.errors) == ["OLLAMA_BASE_URL", "PROVIDER_REGISTRY_URL_POLICY"]
