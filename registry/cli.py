@@ -22,7 +22,7 @@ from types import MappingProxyType, ModuleType
 from . import __version__
 from .commands import _context
 from .errors import ConfigError, RegistryError
-from .paths import APP_NAME
+from .paths import APP_NAME, check_app_name
 from .secrets import redact
 
 __all__ = ["COMMANDS", "build_parser", "main", "run"]
@@ -52,7 +52,7 @@ _SECRET_NAME_PARTS = ("KEY", "TOKEN", "SECRET", "PASSWORD", "AUTH")
 def _add_global_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", metavar="PATH", type=Path, default=argparse.SUPPRESS,
                         help="read this user file instead of the one in the config directory")
-    parser.add_argument("--app", metavar="NAME", default=argparse.SUPPRESS,
+    parser.add_argument("--app", metavar="NAME", default=argparse.SUPPRESS, type=_app_name,
                         help="application name that selects the config directory (default: provider-registry)")
     parser.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print machine-readable JSON")
     parser.add_argument("--no-color", action="store_true", default=argparse.SUPPRESS,
@@ -131,3 +131,10 @@ def main(argv: Sequence[str] | None = None, *, environ: Mapping[str, str] | None
 def run() -> None:
     """Console-script entry point."""
     raise SystemExit(main())
+
+
+def _app_name(text: str) -> str:
+    try:
+        return check_app_name(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None

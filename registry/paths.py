@@ -21,6 +21,7 @@ __all__ = [
     "USER_FILE_NAME",
     "UserFileLocation",
     "builtin_providers_path",
+    "check_app_name",
     "find_user_file",
     "schema_path",
     "user_cache_dir",
@@ -51,18 +52,31 @@ def schema_path() -> Path:
     return _data_file("providers.schema.json", "schema/providers.schema.json")
 
 
+def check_app_name(app_name: str) -> str:
+    """``app_name`` when it can name one directory; ValueError otherwise.
+
+    It is joined to the platform's config and cache directories, so '', '..', a separator or a
+    control character would point the registry somewhere else entirely.
+    """
+    if not isinstance(app_name, str) or app_name in ("", ".", "..") or not app_name.isprintable() \
+            or any(char in app_name for char in "/\\"):
+        raise ValueError(f"app name {app_name!r} must be one directory name "
+                         "(not empty, '.' or '..'; no '/', '\\' or control characters)")
+    return app_name
+
+
 def user_config_dir(app_name: str = APP_NAME) -> Path:
     """The platform's per-user config directory for ``app_name`` (not created)."""
     import platformdirs  # deferred: costs a few ms at import
 
-    return platformdirs.user_config_path(app_name)
+    return platformdirs.user_config_path(check_app_name(app_name))
 
 
 def user_cache_dir(app_name: str = APP_NAME) -> Path:
     """The platform's per-user cache directory for ``app_name`` (not created)."""
     import platformdirs
 
-    return platformdirs.user_cache_path(app_name)
+    return platformdirs.user_cache_path(check_app_name(app_name))
 
 
 class UserFileLocation(Frozen):

@@ -14,6 +14,7 @@ importing it has to stay cheap (a few milliseconds).
 from __future__ import annotations
 
 import json
+import math
 import time
 from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
@@ -168,8 +169,8 @@ async def aprobe(reg: "Registry", target: str | Iterable[str] | None = None, *,
                  timeout: float = DEFAULT_TIMEOUT, completion: bool = False,
                  progress: Progress | None = None) -> ProbeResult:
     """The async twin of :func:`probe`: every server is asked concurrently."""
-    if timeout <= 0:
-        raise ValueError(f"timeout must be positive, not {timeout!r}")
+    if not (math.isfinite(timeout) and timeout > 0):
+        raise ValueError(f"timeout must be a positive number of seconds, not {timeout!r}")
     targets = _targets(reg, target, completion)
     import asyncio
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 
 from ..errors import InvalidModelIdError, UnknownProviderError
 from ..probe import DEFAULT_TIMEOUT, ProbeResult, ProviderProbe, probe
@@ -21,7 +22,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    if args.timeout <= 0:
+    if not (math.isfinite(args.timeout) and args.timeout > 0):
         ctx.report_error(f"--timeout must be a positive number of seconds, not {args.timeout!r}")
         return EXIT_USAGE
     registry, status = ctx.load()

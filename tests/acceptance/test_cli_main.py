@@ -140,3 +140,21 @@ def test_python_dash_m_registry(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "registry", "--version"], capture_output=True, text=True,
                           env=env, timeout=120, check=False)
     assert (done.returncode, done.stdout) == (0, f"registry {registry.__version__}\n")
+
+
+@pytest.mark.parametrize("app", ["", ".", "..", "../../x", "a/b", "a\\b", "bad\nname"])
+def test_an_app_name_that_is_not_one_directory_is_a_usage_error(capsys: pytest.CaptureFixture[str], app: str) -> None:
+    code, out, err = run(capsys, "--app", app, "paths")
+    assert (code, out) == (2, "")
+    assert "argument --app: app name" in err and "must be one directory name" in err
+    with pytest.raises(ValueError, match="must be one directory name"):
+        registry.load(app_name=app, environ={})
+
+
+@pytest.mark.parametrize("timeout", ["nan", "inf", "0", "-1"])
+def test_check_refuses_a_timeout_that_is_not_a_positive_number(capsys: pytest.CaptureFixture[str], timeout: str) -> None:
+    code, out, err = run(capsys, "check", "--timeout", timeout, "ollama")
+    assert (code, out) == (2, "")
+    assert f"--timeout must be a positive number of seconds, not {float(timeout)!r}" in err
+    with pytest.raises(ValueError, match="positive number of seconds"):
+        registry.probe(registry.load(environ={}), "ollama", timeout=float(timeout))
