@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from .errors import (
     ConfigError,
+    InvalidApiKeyError,
     InvalidModelIdError,
     MissingApiKeyError,
     RegistryError,
@@ -45,6 +46,7 @@ __all__ = [
     "EFFORT_LEVELS",
     "LAYER_NAMES",
     "ConfigError",
+    "InvalidApiKeyError",
     "InvalidModelIdError",
     "Issue",
     "LayerSource",

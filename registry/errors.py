@@ -9,6 +9,7 @@ This module imports nothing else from the package, so every other module can rai
      +-- UnknownFieldError             also LookupError: a provider field with no value in any layer
      +-- UnsupportedEffortError        also ValueError: a reasoning-effort level a provider refuses
      +-- MissingApiKeyError            a provider that needs a key has none configured
+     +-- InvalidApiKeyError            also ValueError: an api_key= argument that cannot be a key
 
 No class derives from KeyError: its ``str()`` wraps the message in quotes.
 """
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ConfigError",
+    "InvalidApiKeyError",
     "InvalidModelIdError",
     "MissingApiKeyError",
     "RegistryError",
@@ -167,3 +169,15 @@ class MissingApiKeyError(RegistryError):
         else:
             text += "; set api_key_env in the user file"
         super().__init__(text)
+
+
+class InvalidApiKeyError(RegistryError, ValueError):
+    """An explicit ``api_key=`` that cannot be a key (a trailing newline, a non-string...).
+
+    Keys from the configuration layers are checked by ``load``; this covers the one a caller
+    passes per call, before an HTTP library echoes it in an error. The message never holds it.
+    """
+
+    def __init__(self, problem: str) -> None:
+        self.problem = problem
+        super().__init__(f"the api_key argument {problem}")

@@ -6,8 +6,9 @@ key, and builds a fresh dict so callers may mutate what they get.
 
 from __future__ import annotations
 
-from .errors import InvalidModelIdError, MissingApiKeyError, UnsupportedEffortError
+from .errors import InvalidApiKeyError, InvalidModelIdError, MissingApiKeyError, UnsupportedEffortError
 from .model_ids import _HUB_MODEL, MAX_MODEL_ID_LENGTH, route_model_id
+from .secrets import check_secret_text
 
 TYPE_CHECKING = False  # typing costs ~4 ms to import, and annotations are strings here
 if TYPE_CHECKING:
@@ -28,7 +29,7 @@ def effort_for(provider: "Provider", level: str, *, strict: bool) -> str | None:
 
     A word outside the vocabulary is always an error: it is a typo, not a backend limitation.
     """
-    if level not in _EFFORT_WORDS:
+    if type(level) is not str or level not in _EFFORT_WORDS:
         import difflib  # deferred: only a typo needs it
 
         close = difflib.get_close_matches(str(level).lower(), EFFORT_LEVELS, n=1, cutoff=0.6)
@@ -52,7 +53,11 @@ def resolve_model(registry: "Registry", model_id: str, *, reasoning_effort: str 
     level = effort_for(provider, reasoning_effort, strict=strict) if reasoning_effort is not None else None
     # An empty explicit key counts as none given: LiteLLM would replace '' with OPENAI_API_KEY and
     # send that key to this provider.
-    if not api_key:
+    if api_key:
+        problem = check_secret_text(api_key) if type(api_key) is str else "is not a string"
+        if problem is not None:
+            raise InvalidApiKeyError(problem)
+    else:
         secret = provider.api_key
         if secret is None:
             raise MissingApiKeyError(provider.name, provider.api_key_env)
@@ -115,8 +120,8 @@ class Route:
         if self.timeout is not None:
             kwargs["timeout"] = self.timeout
         if effort is not None:
-            level = self.efforts.get(effort)
-            if level is None:
+            level = self.efforts.get(effort) if type(effort) is str else None
+            if level is None:  # not accepted, or not a level at all: the full path says which
                 return None
             kwargs["extra_body"] = {"reasoning_effort": level}
         return kwargs

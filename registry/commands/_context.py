@@ -84,8 +84,8 @@ class Context:
         self.err(f"registry: {self.paint('error', 'error')}: {message}")
         if hint:
             self.err(f"  hint: {hint}")
-        if self.json:
-            self.emit_json({"status": "fail", "errors": [{"message": message, "hint": hint}]})
+        if self.json:  # the same error shape as `validate --json`
+            self.emit_json({"status": "fail", "errors": [Issue(message, hint=hint).as_dict()]})
 
     def inspect(self) -> LoadReport:
         """All layers as the global options select them (never raises ConfigError)."""

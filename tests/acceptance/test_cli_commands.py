@@ -94,6 +94,7 @@ def test_json_commands_print_a_failure_object_when_they_fail(tmp_path: Path, cap
     assert [(e["line"], e["column"], e["hint"]) for e in failure["errors"]] == [(2, 11, "did you mean 'ollama'?")]
     code, out, _ = run(capsys, "--json", "resolve", "ollama/")
     assert code == 1 and json.loads(out) == {"status": "fail", "errors": [{
+        "path": None, "line": None, "column": None, "pointer": None, "env_var": None, "severity": "error",
         "message": "invalid model id 'ollama/': nothing follows the prefix 'ollama/'; write 'ollama/<model>'",
         "hint": None}]}
 

@@ -379,3 +379,19 @@ def test_concurrent_resolves_are_consistent(load) -> None:
     for thread in threads:
         thread.join()
     assert failures == []
+
+
+@pytest.mark.parametrize(("key", "problem"), [
+    ("sk-explicit-0123456789\r", "contains"), ("sk explicit", "contains whitespace"),
+    ("sk-ключ-0123", "non-ASCII"), (12345678, "is not a string"),
+])
+def test_an_explicit_key_that_cannot_be_a_key_is_refused_without_echoing_it(load, key: object, problem: str) -> None:
+    with pytest.raises(registry.InvalidApiKeyError, match=problem) as info:
+        load().resolve("ollama/x", api_key=key)  # type: ignore[arg-type]
+    assert isinstance(info.value, ValueError) and str(key).strip() not in str(info.value)
+
+
+@pytest.mark.parametrize("level", [["low"], 3, None.__class__])
+def test_an_effort_that_is_not_a_string_is_an_unknown_level(load, level: object) -> None:
+    with pytest.raises(UnsupportedEffortError, match="is not a reasoning-effort level"):
+        load(environ=HF_ENV).resolve("org/model", reasoning_effort=level)  # type: ignore[arg-type]
