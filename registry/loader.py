@@ -108,6 +108,7 @@ def inspect(app_name: str = APP_NAME, config_path: str | os.PathLike[str] | None
     if apply_environment:
         _apply_environment(draft, env)
     issues.extend(_user_file_warnings(user, draft))
+    issues.extend(_near_miss_names(draft))
     registry = _build(draft, policy, layers, issues)
     return LoadReport(None if errors_in(issues) else registry, tuple(issues), layers)
 
@@ -205,6 +206,26 @@ def _user_file_warnings(user: FileLayer, draft: _Draft) -> list[Issue]:
                 f"the file holds an API key and is readable by group or others (mode {stat.S_IMODE(mode):04o})",
                 path=user.path, severity="warning", hint=f"chmod 600 {user.path}",
             ))
+    return warnings
+
+
+def _near_miss_names(draft: _Draft) -> list[Issue]:
+    """A provider the user file adds whose name is one typo away from a built-in one ('olama'):
+    the user almost certainly meant to change the built-in, and would otherwise get a new,
+    keyless provider and an override that silently never applies."""
+    import difflib  # deferred: only user files with new providers need it
+
+    builtin = [name for name, origin in draft.declared.items() if origin.layer == "default"]
+    warnings = []
+    for name, origin in draft.declared.items():
+        if origin.layer == "default":
+            continue
+        close = difflib.get_close_matches(name, builtin, n=1, cutoff=0.8)
+        if close and not name.startswith(close[0]):  # 'vllm2' or 'ollama-gpu' extend on purpose
+            warnings.append(_where(origin, ("providers", name),
+                                   f"provider {name!r} is new, but its name is close to the built-in {close[0]!r}",
+                                   f"to change the built-in provider, name it {close[0]!r}; "
+                                   "to add a provider, give it a more distinct name", severity="warning"))
     return warnings
 
 

@@ -378,3 +378,19 @@ def test_a_bad_policy_variable_does_not_hide_other_environment_problems(user) ->
     environ = {"PROVIDER_REGISTRY_URL_POLICY": "strickt", "OLLAMA_BASE_URL": "http://169.254.169.254/v1"}
     report = registry.inspect(config_path=user(""), environ=environ)
     assert sorted(i.env_var for i in report.errors) == ["OLLAMA_BASE_URL", "PROVIDER_REGISTRY_URL_POLICY"]
+
+
+@pytest.mark.parametrize(("name", "warned"), [
+    ("olama", "ollama"), ("vlm", "vllm"), ("lmstudio", "lm_studio"), ("llama-cpp", "llamacpp"),
+    ("vllm2", None), ("ollama-gpu", None), ("gpu-box", None),
+])
+def test_a_new_provider_named_like_a_builtin_gets_a_warning(user, name: str, warned: str | None) -> None:
+    report = registry.inspect(config_path=user(f"version: 1\nproviders:\n  {name}:\n    api_base: http://h:1/v1\n"
+                                               "    api_key: none\n"), environ={})
+    assert report.ok
+    found = [w for w in report.warnings if "is new, but its name is close to" in w.message]
+    if warned is None:
+        assert found == []
+    else:
+        assert [(w.line, w.column, w.pointer) for w in found] == [(3, 3, f"$.providers.{name}")]
+        assert f"the built-in {warned!r}" in found[0].message and f"name it {warned!r}" in (found[0].hint or "")
