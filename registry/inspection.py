@@ -51,7 +51,7 @@ __all__ = [
 
 # The order ``registry show`` lists fields in: the order of the file format.
 _FIELD_ORDER = (
-    "enabled", "prefix", "api_base", "api_bases", "api_base_env", "api_key", "api_key_env",
+    "name", "enabled", "prefix", "api_base", "api_bases", "api_base_env", "api_key", "api_key_env",
     "litellm_provider", "efforts", "effort_aliases", "model_format", "description", "headers", "timeout",
 )
 
@@ -349,7 +349,10 @@ def explain_resolve(registry: Registry, model_id: str, *, reasoning_effort: str 
     provider = registry.provider(check.provider or "")
     target = check.alias_of or model_id
     via_fallback = provider.name == registry.fallback and not target.startswith(provider.prefix)
-    decided_by = registry.settings_origins.get("fallback") if via_fallback else provider.origins.get("prefix")
+    prefix_origin = provider.origins.get("prefix")
+    if prefix_origin is not None and prefix_origin.source == "implicit default":
+        prefix_origin = provider.origins.get("name")  # '<name>/' is decided where the name is written
+    decided_by = registry.settings_origins.get("fallback") if via_fallback else prefix_origin
     origins = {name: provider.origins[name] for name in ("api_base", "api_key") if name in provider.origins}
     sent = (kwargs.get("extra_body") or {}).get("reasoning_effort")
     return Resolution(

@@ -38,6 +38,9 @@ __all__ = ["ALLOWED_HOSTS_ENV", "URL_POLICY_ENV", "LoadReport", "inspect", "load
 URL_POLICY_ENV = "PROVIDER_REGISTRY_URL_POLICY"
 ALLOWED_HOSTS_ENV = "PROVIDER_REGISTRY_ALLOWED_HOSTS"
 
+# The origin of a field that no layer wrote (a user-added provider's derived prefix, say).
+IMPLICIT_DEFAULT = Origin("default", "implicit default")
+
 
 # A merged value and where it came from (a string: Any exists only for type checkers).
 _Valued = "tuple[Any, Origin]"
@@ -302,8 +305,9 @@ def _build_provider(name: str, entry: dict[str, _Valued], declared: Origin, poli
         return entry[field_name][0] if field_name in entry else default
 
     origins = {field_name: origin for field_name, (_, origin) in entry.items()}
+    origins["name"] = declared  # where the provider is named: it decides ids with its prefix
     for implicit in ("prefix", "litellm_provider", "model_format", "efforts"):
-        origins.setdefault(implicit, declared)
+        origins.setdefault(implicit, IMPLICIT_DEFAULT)  # no layer wrote it: the format's default
     where = ("providers", name)
 
     api_base = ""

@@ -110,6 +110,7 @@ def test_show_text_with_origins(capsys: pytest.CaptureFixture[str], config: str)
     assert (code, err) == (0, "")
     b = lambda text: f"{BUILTIN}:{builtin_line(text)}"  # noqa: E731
     rows = [
+        ("default", b("  ollama:"), "name = ollama"),
         ("default", b("prefix: ollama/"), "prefix = ollama/"),
         ("user", f"{config}:6", "api_base = http://gpu-box:11434/v1"),
         ("default", b("api_base_env: [OLLAMA_BASE_URL"), "api_base_env = [OLLAMA_BASE_URL, LOCAL_LLM_BASE_URL]"),
@@ -117,7 +118,7 @@ def test_show_text_with_origins(capsys: pytest.CaptureFixture[str], config: str)
         ("default", b("api_key_env: [OLLAMA_API_KEY"), "api_key_env = [OLLAMA_API_KEY, LOCAL_LLM_API_KEY]"),
         ("default", b("litellm_provider: openai"), "litellm_provider = openai"),
         ("default", b("efforts: []"), "efforts = []"),
-        ("default", b("  ollama:"), "model_format = any"),
+        ("default", "implicit default", "model_format = any"),  # no layer writes it
         ("default", b("description: Ollama"), "description = Ollama's OpenAI-compatible server"),
         ("user", f"{config}:7", "timeout = 30.0"),
     ]
@@ -131,7 +132,11 @@ def test_show_masks_headers_and_json_shape(capsys: pytest.CaptureFixture[str], c
     data = json.loads(out)
     assert data["name"] == "gpu-box" and data["fallback"] is False
     fields = {f["field"]: f for f in data["fields"]}
-    assert list(fields) == ["prefix", "api_base", "api_key_env", "litellm_provider", "efforts", "model_format", "headers"]
+    assert list(fields) == ["name", "prefix", "api_base", "api_key_env", "litellm_provider", "efforts", "model_format",
+                            "headers"]
+    assert (fields["name"]["layer"], fields["name"]["source"]) == ("user", config)
+    assert (fields["prefix"]["layer"], fields["prefix"]["source"], fields["prefix"]["value"]) == \
+        ("default", "implicit default", "gpu-box/")  # derived from the name, written nowhere
     assert fields["headers"] == {"field": "headers", "value": {"X-Team": "****m-42"}, "layer": "user",
                                  "source": config, "line": 12}
     assert fields["api_base"]["line"] == 9
@@ -315,4 +320,5 @@ def test_show_and_resolve_write_the_home_directory_as_tilde(tmp_path: Path, caps
     code, out, _ = run(capsys, "--config", str(config), "resolve", "ollama/x", environ=environ)
     assert "api_base: user  ~/cfg/providers.yaml:4\n" in out
     code, out, _ = run(capsys, "--config", str(config), "--json", "show", "ollama", environ=environ)
-    assert json.loads(out)["fields"][1]["source"] == str(config)  # JSON keeps the full path
+    api_base = next(f for f in json.loads(out)["fields"] if f["field"] == "api_base")
+    assert api_base["source"] == str(config)  # JSON keeps the full path
