@@ -11,10 +11,8 @@ from __future__ import annotations
 import difflib
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
 
 from .errors import InvalidModelIdError
 from .issues import Issue, errors_in, warnings_in
@@ -28,6 +26,13 @@ from .paths import (
     user_cache_dir,
 )
 from .secrets import Secret, mask_secret
+from .values import Frozen
+
+TYPE_CHECKING = False  # typing costs ~4 ms to import, and annotations are strings here
+if TYPE_CHECKING:
+    from typing import Any
+
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 __all__ = [
     "FieldOrigin",
@@ -88,14 +93,15 @@ def unreadable_layers(report: LoadReport) -> tuple[str, ...]:
     return tuple(bad)
 
 
-@dataclass(frozen=True, slots=True)
-class ValidationResult:
+class ValidationResult(Frozen):
     """The verdict of ``registry validate``: every issue, the files checked, the providers found."""
 
+    __slots__ = ("issues", "files", "providers", "unreadable")
     issues: tuple[Issue, ...]
     files: tuple[str, ...]
     providers: tuple[str, ...]
-    unreadable: tuple[str, ...] = ()
+    unreadable: tuple[str, ...]
+    _defaults = {"unreadable": ()}
 
     @property
     def errors(self) -> tuple[Issue, ...]:
@@ -178,17 +184,18 @@ def highest_layer(origins: Iterable[Origin]) -> str:
     return LAYER_NAMES[max(ranks)] if ranks else LAYER_NAMES[0]
 
 
-@dataclass(frozen=True, slots=True)
-class ProviderRow:
+class ProviderRow(Frozen):
     """One line of ``registry list``. ``key_source`` names where the key comes from, never the key."""
 
+    __slots__ = ("name", "prefix", "api_base", "key_source", "layer", "fallback", "description")
     name: str
     prefix: str
     api_base: str
     key_source: str
     layer: str
     fallback: bool
-    description: str = ""
+    description: str
+    _defaults = {"description": ""}
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -234,10 +241,10 @@ def format_value(value: Any) -> str:
     return str(value)
 
 
-@dataclass(frozen=True, slots=True)
-class FieldOrigin:
+class FieldOrigin(Frozen):
     """One effective field of a provider and where it came from; ``value`` is already masked."""
 
+    __slots__ = ("field", "value", "origin")
     field: str
     value: Any
     origin: Origin
@@ -297,26 +304,33 @@ def _origin_dict(origin: Origin | None) -> dict[str, Any] | None:
     return {"layer": origin.layer, "source": origin.source, "line": origin.line}
 
 
-@dataclass(frozen=True, slots=True)
-class Resolution:
+class Resolution(Frozen):
     """What ``registry resolve`` explains: the masked kwargs, the provider, and which layers decided.
 
     ``decided_by`` is the origin of the provider's prefix, or of the ``fallback`` setting when the
     id went to the fallback provider. ``origins`` holds the origins of ``api_base`` and ``api_key``.
     """
 
+    __slots__ = (
+        "model_id", "provider", "prefix", "model", "kwargs", "decided_by", "origins",
+        "via_fallback", "alias_of", "suggestion", "effort", "effort_sent",
+    )
     model_id: str
     provider: str
     prefix: str
     model: str
     kwargs: Mapping[str, Any]
     decided_by: Origin | None
-    origins: Mapping[str, Origin] = field(default_factory=lambda: MappingProxyType({}))
-    via_fallback: bool = False
-    alias_of: str | None = None
-    suggestion: str | None = None
-    effort: str | None = None
-    effort_sent: str | None = None
+    origins: Mapping[str, Origin]
+    via_fallback: bool
+    alias_of: str | None
+    suggestion: str | None
+    effort: str | None
+    effort_sent: str | None
+    _defaults = {
+        "origins": _EMPTY, "via_fallback": False, "alias_of": None, "suggestion": None, "effort":
+        None, "effort_sent": None,
+    }
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -363,14 +377,15 @@ def explain_resolve(registry: Registry, model_id: str, *, reasoning_effort: str 
     )
 
 
-@dataclass(frozen=True, slots=True)
-class LayerPath:
+class LayerPath(Frozen):
     """Where one layer (or the cache, or the schema) lives and whether it is there."""
 
+    __slots__ = ("name", "path", "exists", "note")
     name: str
     path: str
     exists: bool
-    note: str = ""
+    note: str
+    _defaults = {"note": ""}
 
     def as_dict(self) -> dict[str, Any]:
         return {"name": self.name, "path": self.path, "exists": self.exists, "note": self.note}

@@ -9,16 +9,19 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
 from types import MappingProxyType
-from typing import Any, TextIO
 
 from ..issues import Issue
 from ..loader import LoadReport, inspect
 from ..model import Origin, Registry
 from ..paths import APP_NAME
+from ..values import Frozen
+
+TYPE_CHECKING = False  # typing costs ~4 ms to import, and annotations are strings here
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+    from pathlib import Path
+    from typing import Any, TextIO
 
 __all__ = ["EXIT_INTERNAL", "EXIT_INVALID", "EXIT_OK", "EXIT_USAGE", "Context"]
 
@@ -31,18 +34,27 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _STYLES = {"error": "31;1", "warning": "33", "ok": "32;1", "bold": "1", "dim": "2"}
 
 
-@dataclass(frozen=True, slots=True)
-class Context:
-    """The global options of one ``registry`` invocation, and where its output goes."""
+class Context(Frozen):
+    """The global options of one ``registry`` invocation, and where its output goes.
 
+    ``environ`` defaults to a snapshot of ``os.environ`` taken when the context is made.
+    """
+
+    __slots__ = ("stdout", "stderr", "json", "color", "app_name", "config_path", "environ", "debug")
     stdout: TextIO
     stderr: TextIO
-    json: bool = False
-    color: bool = False
-    app_name: str = APP_NAME
-    config_path: Path | None = None
-    environ: Mapping[str, str] = field(default_factory=lambda: MappingProxyType(dict(os.environ)))
-    debug: bool = False
+    json: bool
+    color: bool
+    app_name: str
+    config_path: Path | None
+    environ: Mapping[str, str]
+    debug: bool
+    _defaults = {"json": False, "color": False, "app_name": APP_NAME, "config_path": None, "environ": None,
+                 "debug": False}
+
+    def __post_init__(self) -> None:
+        if self.environ is None:
+            object.__setattr__(self, "environ", MappingProxyType(dict(os.environ)))
 
     def paint(self, text: str, style: str) -> str:
         """``text`` in ANSI colour when colour is on; unchanged otherwise."""
