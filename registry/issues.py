@@ -39,7 +39,7 @@ class Issue(Frozen):
 
     @property
     def location(self) -> str:
-        """``PATH:LINE:COL``, ``PATH``, ``env VAR`` or ``<unknown>``: where to look first."""
+        """``PATH:LINE:COL``, ``PATH``, ``env VAR`` or ``<registry>``: where to look first."""
         if self.env_var is not None:
             return f"env {self.env_var}"
         if self.path is None:

@@ -24,6 +24,8 @@ from .model_ids import route_model_id
 from .paths import APP_NAME, builtin_providers_path, find_user_file
 from .secrets import Secret, check_secret_text, is_placeholder_key
 from .urls import (
+    ALLOWED_HOSTS_ENV,
+    URL_POLICY_ENV,
     UrlPolicy,
     UrlProblem,
     check_base_url,
@@ -35,8 +37,6 @@ from .yamlfile import JsonPath, format_pointer
 
 __all__ = ["ALLOWED_HOSTS_ENV", "URL_POLICY_ENV", "LoadReport", "inspect", "load"]
 
-URL_POLICY_ENV = "PROVIDER_REGISTRY_URL_POLICY"
-ALLOWED_HOSTS_ENV = "PROVIDER_REGISTRY_ALLOWED_HOSTS"
 
 # The origin of a field that no layer wrote (a user-added provider's derived prefix, say).
 IMPLICIT_DEFAULT = Origin("default", "implicit default")

@@ -6,7 +6,12 @@ key, and builds a fresh dict so callers may mutate what they get.
 
 from __future__ import annotations
 
-from .errors import InvalidApiKeyError, InvalidModelIdError, MissingApiKeyError, UnsupportedEffortError
+from .errors import (
+    InvalidApiKeyError,
+    InvalidModelIdError,
+    MissingApiKeyError,
+    UnsupportedEffortError,
+)
 from .model_ids import _HUB_MODEL, MAX_MODEL_ID_LENGTH, route_model_id
 from .secrets import check_secret_text
 

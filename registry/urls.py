@@ -26,7 +26,9 @@ import unicodedata
 from .values import Frozen
 
 __all__ = [
+    "ALLOWED_HOSTS_ENV",
     "POLICY_NAMES",
+    "URL_POLICY_ENV",
     "UrlPolicy",
     "UrlProblem",
     "check_base_url",
@@ -37,7 +39,9 @@ __all__ = [
 POLICY_NAMES: tuple[str, ...] = ("default", "strict")
 
 MAX_URL_LENGTH = 2048
-_ALLOWED_HOSTS_VAR = "PROVIDER_REGISTRY_ALLOWED_HOSTS"
+# The environment variables that choose the policy (read by the loader, named in hints here).
+URL_POLICY_ENV = "PROVIDER_REGISTRY_URL_POLICY"
+ALLOWED_HOSTS_ENV = "PROVIDER_REGISTRY_ALLOWED_HOSTS"
 _ALLOWED_SCHEMES = ("http", "https")
 _EXAMPLE_URL = "http://localhost:11434/v1"
 _SCHEME_HINT = f"write the full URL, e.g. {_EXAMPLE_URL!r}"
@@ -442,7 +446,7 @@ def _check_strict(scheme: str, host: _Host, policy: UrlPolicy) -> UrlProblem | N
     return UrlProblem(
         "strict-allow-list",
         f"host {host.display!r} is not in the strict URL policy's allow-list (which {listed})",
-        f"add it to {_ALLOWED_HOSTS_VAR} (comma-separated; '.example.com' allows its subdomains)",
+        f"add it to {ALLOWED_HOSTS_ENV} (comma-separated; '.example.com' allows its subdomains)",
     )
 
 

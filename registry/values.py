@@ -10,7 +10,8 @@ relies on, with plain methods that live in the bytecode cache:
   ``_defaults`` (shared, so they must be immutable: tuples, ``MappingProxyType``, None);
 - construction by position or keyword, ``__post_init__`` when defined;
 - assigning or deleting any attribute raises ``AttributeError`` (as ``FrozenInstanceError`` does);
-- equality and hashing by value over the fields not listed in ``_uncompared``;
+- equality and hashing by value over the fields not listed in ``_uncompared`` (hashing needs
+  those fields to be hashable: a ``Registry`` holds read-only mappings and is not);
 - ``repr`` shows the fields not listed in ``_hidden``; ``replace(**changes)`` makes a changed copy.
 """
 

@@ -126,7 +126,6 @@ def test_installed_package_uses_the_default_user_file(site: Path, tmp_path: Path
     assert result.stdout.strip() == "http://user-box:8000/v1"
 
 
-@pytest.mark.skipif(not (REPO / "registry" / "__main__.py").exists(), reason="the CLI (registry/__main__.py) is not there yet")
 def test_python_dash_m_registry_version(site: Path, tmp_path: Path) -> None:
     import registry
 
