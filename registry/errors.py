@@ -37,6 +37,18 @@ __all__ = [
 class RegistryError(Exception):
     """Root of every exception this package raises on purpose."""
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # The subclasses' constructors take structured arguments, not the message that ends up in
+        # ``args``: pickle (multiprocessing, process pools) restores the attributes instead.
+        return (_restore, (type(self), self.args, dict(self.__dict__)))
+
+
+def _restore(cls: type[RegistryError], args: tuple[object, ...], state: dict[str, object]) -> RegistryError:
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
 
 class ConfigError(RegistryError):
     """A configuration layer is invalid. Holds every issue found, not only the first.

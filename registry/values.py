@@ -17,6 +17,8 @@ relies on, with plain methods that live in the bytecode cache:
 
 from __future__ import annotations
 
+from types import MappingProxyType
+
 __all__ = ["Frozen"]
 
 TYPE_CHECKING = False
@@ -100,7 +102,12 @@ class Frozen:
         return self
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild, (type(self), {name: getattr(self, name) for name in self._fields}))
+        values = {name: getattr(self, name) for name in self._fields}
+        # Read-only mappings cannot be pickled: they travel as dicts and are wrapped again.
+        proxied = tuple(name for name, value in values.items() if type(value) is MappingProxyType)
+        for name in proxied:
+            values[name] = dict(values[name])
+        return (_rebuild, (type(self), values, proxied))
 
     def replace(self, **changes: Any) -> Frozen:
         """A copy with ``changes`` applied (the frozen equivalent of assignment)."""
@@ -112,5 +119,7 @@ class Frozen:
         return type(self)(**values)
 
 
-def _rebuild(cls: type[Frozen], values: dict[str, Any]) -> Frozen:
+def _rebuild(cls: type[Frozen], values: dict[str, Any], proxied: tuple[str, ...] = ()) -> Frozen:
+    for name in proxied:
+        values[name] = MappingProxyType(values[name])
     return cls(**values)

@@ -3,6 +3,7 @@ prefix list, provider lookup, and masked secrets in reprs."""
 
 from __future__ import annotations
 
+import pickle
 import copy
 import pickle
 from pathlib import Path
@@ -172,3 +173,21 @@ def test_reprs_and_strs_never_show_keys(reg: Registry) -> None:
         assert "SECRET" not in text
     assert reg.provider("ollama").api_key.reveal() == ENV["OLLAMA_API_KEY"]
     assert reg.resolve("ollama/x")["api_key"] == ENV["OLLAMA_API_KEY"]
+
+
+def test_registry_and_errors_survive_pickle(reg: Registry) -> None:
+    """Process pools pickle what they send: a registry and the errors must round-trip."""
+    copy = pickle.loads(pickle.dumps(reg))
+    assert copy == reg and copy.resolve("ollama/x") == reg.resolve("ollama/x")
+    assert type(copy.providers).__name__ == "mappingproxy"
+    errors = [
+        registry.ConfigError(registry.Issue("bad", path="f.yaml", line=1, column=2, hint="fix it")),
+        registry.InvalidModelIdError("ollama/", "nothing follows", "ollama/x"),
+        registry.UnknownProviderError("olama", ["ollama"], "ollama"),
+        registry.UnsupportedEffortError("vllm", "high", ()),
+        registry.MissingApiKeyError("huggingface", ["HF_TOKEN"]),
+        registry.InvalidApiKeyError("contains whitespace"),
+    ]
+    for error in errors:
+        back = pickle.loads(pickle.dumps(error))
+        assert type(back) is type(error) and str(back) == str(error) and vars(back) == vars(error)
