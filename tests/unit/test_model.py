@@ -3,7 +3,6 @@ prefix list, provider lookup, and masked secrets in reprs."""
 
 from __future__ import annotations
 
-import pickle
 import copy
 import pickle
 from pathlib import Path
