@@ -108,16 +108,14 @@ class ProviderProbe(Frozen):
 class ProbeResult(Frozen):
     """Every server probed, in a stable order (the order targets were given, then base URLs)."""
 
-    __slots__ = ("probes", "timeout", "errors")
+    __slots__ = ("probes", "timeout")
     probes: tuple[ProviderProbe, ...]
     timeout: float
-    errors: tuple[str, ...]
-    _defaults = {"errors": ()}
 
     @property
     def ok(self) -> bool:
         """True when everything asked for is reachable (and listed, and completes, when asked)."""
-        return bool(self.probes) and not self.errors and all(p.ok for p in self.probes)
+        return bool(self.probes) and all(p.ok for p in self.probes)
 
     def __iter__(self):  # type: ignore[no-untyped-def]
         return iter(self.probes)
@@ -126,12 +124,13 @@ class ProbeResult(Frozen):
         return len(self.probes)
 
     def for_provider(self, name: str) -> tuple[ProviderProbe, ...]:
+        """The probes of one provider: one per base URL when it lists ``api_bases`` replicas."""
         return tuple(p for p in self.probes if p.name == name)
 
     def as_dict(self) -> dict[str, Any]:
         """The stable shape of ``registry check --json``."""
         return {"status": "ok" if self.ok else "fail", "timeout": self.timeout,
-                "errors": list(self.errors), "probes": [p.as_dict() for p in self.probes]}
+                "probes": [p.as_dict() for p in self.probes]}
 
 
 class _Target(Frozen):

@@ -25,7 +25,7 @@ import registry
 from registry.paths import CONFIG_ENV, builtin_providers_path
 from registry.yamlfile import MAX_BYTES, MAX_NODES
 
-CORPUS = Path(__file__).parent / "bad_inputs"
+CORPUS = Path(__file__).parent.parent / "bad_inputs"
 CASES: list[dict[str, Any]] = yaml.safe_load((CORPUS / "cases.yaml").read_text(encoding="utf-8"))
 
 RESOURCE_TIME_LIMIT = 20  # seconds; a child still running then has hung
