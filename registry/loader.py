@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import stat
+from types import MappingProxyType
 
 TYPE_CHECKING = False  # typing costs ~4 ms to import, and annotations are strings here
 if TYPE_CHECKING:
@@ -37,6 +38,8 @@ from .yamlfile import JsonPath, format_pointer
 
 __all__ = ["ALLOWED_HOSTS_ENV", "URL_POLICY_ENV", "LoadReport", "inspect", "load"]
 
+
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 # The origin of a field that no layer wrote (a user-added provider's derived prefix, say).
 IMPLICIT_DEFAULT = Origin("default", "implicit default")
@@ -223,7 +226,9 @@ def _near_miss_names(draft: _Draft) -> list[Issue]:
     for name, origin in draft.declared.items():
         if origin.layer == "default":
             continue
-        close = difflib.get_close_matches(name, builtin, n=1, cutoff=0.8)
+        # A ratio of 0.8 needs lengths within a quarter of each other: skip the rest cheaply.
+        near = [b for b in builtin if 4 * abs(len(b) - len(name)) <= len(b) + len(name)]
+        close = difflib.get_close_matches(name, near, n=1, cutoff=0.8) if near else []
         if close and not name.startswith(close[0]):  # 'vllm2' or 'ollama-gpu' extend on purpose
             warnings.append(_where(origin, ("providers", name),
                                    f"provider {name!r} is new, but its name is close to the built-in {close[0]!r}",
@@ -362,9 +367,7 @@ def _build_provider(name: str, entry: dict[str, _Valued], declared: Origin, poli
 
 
 def _frozen(mapping: dict[str, Any]) -> Mapping[str, Any]:
-    from types import MappingProxyType
-
-    return MappingProxyType(dict(mapping))
+    return MappingProxyType(dict(mapping)) if mapping else _EMPTY
 
 
 def _checked_url(valued: _Valued, path: JsonPath, policy: UrlPolicy, issues: list[Issue]) -> str:
