@@ -15,7 +15,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from .errors import InvalidModelIdError
-from .issues import Issue, errors_in, warnings_in
+from .issues import Issue, IssueReport
 from .loader import LoadReport, inspect
 from .model import LAYER_NAMES, Origin, Provider, Registry
 from .paths import (
@@ -93,7 +93,7 @@ def unreadable_layers(report: LoadReport) -> tuple[str, ...]:
     return tuple(bad)
 
 
-class ValidationResult(Frozen):
+class ValidationResult(Frozen, IssueReport):
     """The verdict of ``registry validate``: every issue, the files checked, the providers found."""
 
     __slots__ = ("issues", "files", "providers", "unreadable")
@@ -102,14 +102,6 @@ class ValidationResult(Frozen):
     providers: tuple[str, ...]
     unreadable: tuple[str, ...]
     _defaults = {"unreadable": ()}
-
-    @property
-    def errors(self) -> tuple[Issue, ...]:
-        return errors_in(self.issues)
-
-    @property
-    def warnings(self) -> tuple[Issue, ...]:
-        return warnings_in(self.issues)
 
     @property
     def ok(self) -> bool:

@@ -12,7 +12,7 @@ TYPE_CHECKING = False  # typing costs ~4 ms to import, and annotations are strin
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-__all__ = ["Issue", "errors_in", "warnings_in"]
+__all__ = ["Issue", "IssueReport", "errors_in", "warnings_in"]
 
 
 class Issue(Frozen):
@@ -82,3 +82,22 @@ def errors_in(issues: Iterable[Issue]) -> tuple[Issue, ...]:
 def warnings_in(issues: Iterable[Issue]) -> tuple[Issue, ...]:
     """The issues that are reported but let the configuration load."""
     return tuple(issue for issue in issues if issue.severity == "warning")
+
+
+class IssueReport:
+    """Mixin for results that carry ``issues``: their errors and warnings, and whether any error."""
+
+    __slots__ = ()
+    issues: tuple[Issue, ...]
+
+    @property
+    def errors(self) -> tuple[Issue, ...]:
+        return errors_in(self.issues)
+
+    @property
+    def warnings(self) -> tuple[Issue, ...]:
+        return warnings_in(self.issues)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 from .cache import open_validation_cache
 from .errors import ConfigError, InvalidModelIdError
-from .issues import Issue, errors_in, warnings_in
+from .issues import Issue, IssueReport, errors_in, warnings_in
 from .layers import FileLayer, read_file_layer
 from .model import LayerSource, Origin, Provider, Registry
 from .model_ids import route_model_id
@@ -49,25 +49,13 @@ IMPLICIT_DEFAULT = Origin("default", "implicit default")
 _Valued = "tuple[Any, Origin]"
 
 
-class LoadReport(Frozen):
+class LoadReport(Frozen, IssueReport):
     """Everything ``inspect`` found: the registry (None when there are errors) and every issue."""
 
     __slots__ = ("registry", "issues", "layers")
     registry: Registry | None
     issues: tuple[Issue, ...]
     layers: tuple[LayerSource, ...]
-
-    @property
-    def errors(self) -> tuple[Issue, ...]:
-        return errors_in(self.issues)
-
-    @property
-    def warnings(self) -> tuple[Issue, ...]:
-        return warnings_in(self.issues)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
 
 def load(app_name: str = APP_NAME, config_path: str | os.PathLike[str] | None = None,

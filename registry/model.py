@@ -198,7 +198,7 @@ class Registry(Frozen):
 
     def resolve(self, model_id: str, *, reasoning_effort: str | None = None, strict: bool = False,
                 api_key: str | None = None) -> dict[str, Any]:
-        """LiteLLM kwargs for ``model_id``: a new dict each call. See ``registry.resolve``."""
+        """LiteLLM kwargs for ``model_id``: a new dict each call (the rules: ``resolve.resolve_model``)."""
         # Fast path: an id seen before is one dict lookup (the memo holds its Route and model
         # string, or why it is invalid; never a key); a new one is checked once by
         # learn_model_id. A disabled prefix, a keyless provider, an explicit key or anything
