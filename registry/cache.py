@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
@@ -84,7 +85,22 @@ def _checker_fingerprint() -> bytes:
             digest.update((_PACKAGE_DIR / module).read_bytes() + b"\0")
         except OSError:
             digest.update(b"-\0")  # zipped or stripped install: the version above still applies
+    for package in ("yaml", "jsonschema"):  # an upgrade of either may parse or judge differently
+        digest.update(_installed_stamp(package) + b"\0")
     return digest.digest()
+
+
+def _installed_stamp(package: str) -> bytes:
+    """Where ``package`` is installed and its ``__init__.py``'s size and mtime, found without
+    importing it (the point of the cache is not to): any reinstall or upgrade changes it."""
+    for entry in sys.path:
+        init = os.path.join(entry or ".", package, "__init__.py")
+        try:
+            info = os.stat(init)
+        except OSError:
+            continue
+        return f"{init}:{info.st_size}:{info.st_mtime_ns}".encode()
+    return b"-"
 
 
 def content_key(data: bytes) -> str:

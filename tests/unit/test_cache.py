@@ -3,15 +3,22 @@ lets an invalid file through, leaks a secret, or breaks ``load``."""
 
 from __future__ import annotations
 
-from hashlib import blake2b
 import json
 import os
+import sys
+from hashlib import blake2b
 from pathlib import Path
 
 import pytest
 
 import registry
-from registry.cache import MAX_ENTRIES, NO_CACHE_ENV, CachedVerdict, ValidationCache, content_key
+from registry.cache import (
+    MAX_ENTRIES,
+    NO_CACHE_ENV,
+    CachedVerdict,
+    ValidationCache,
+    content_key,
+)
 from registry.layers import read_file_layer
 from registry.paths import builtin_providers_path, user_cache_dir
 from registry.yamlfile import parse_yaml
@@ -284,3 +291,21 @@ def test_old_entries_are_pruned(cache: ValidationCache) -> None:
 def test_content_key_depends_on_every_byte() -> None:
     assert content_key(VALID.encode()) != content_key(VALID.encode() + b" ")
     assert content_key(VALID.encode()) == content_key(VALID.encode())
+
+
+def test_the_key_follows_the_installed_yaml_and_jsonschema(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Upgrading PyYAML or jsonschema may change how a file parses or is judged: a new key."""
+    import registry.cache as cache_module
+
+    before = content_key(b"version: 1\n")
+    shadow = tmp_path / "site"
+    (shadow / "yaml").mkdir(parents=True)
+    (shadow / "yaml" / "__init__.py").write_text("# another PyYAML\n", encoding="utf-8")
+    monkeypatch.setattr(sys, "path", [str(shadow), *sys.path])
+    cache_module._checker_fingerprint.cache_clear()
+    try:
+        assert content_key(b"version: 1\n") != before
+    finally:
+        monkeypatch.undo()
+        cache_module._checker_fingerprint.cache_clear()
+    assert content_key(b"version: 1\n") == before
