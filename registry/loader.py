@@ -11,11 +11,6 @@ import os
 import stat
 from types import MappingProxyType
 
-TYPE_CHECKING = False  # typing costs ~4 ms to import, and annotations are strings here
-if TYPE_CHECKING:
-    from typing import Any, Mapping
-
-
 from .cache import open_validation_cache
 from .errors import ConfigError, InvalidModelIdError
 from .issues import Issue, IssueReport, errors_in, warnings_in
@@ -35,6 +30,10 @@ from .urls import (
 )
 from .values import Frozen
 from .yamlfile import JsonPath, format_pointer
+
+TYPE_CHECKING = False  # typing costs ~4 ms to import, and annotations are strings here
+if TYPE_CHECKING:
+    from typing import Any, Mapping
 
 __all__ = ["ALLOWED_HOSTS_ENV", "URL_POLICY_ENV", "LoadReport", "inspect", "load"]
 
@@ -101,7 +100,7 @@ def inspect(app_name: str = APP_NAME, config_path: str | os.PathLike[str] | None
     draft = _merge((builtin, user))
     if apply_environment:
         _apply_environment(draft, env)
-    issues.extend(_user_file_warnings(user, draft))
+    issues.extend(_user_file_warnings(user))
     issues.extend(_near_miss_names(draft))
     registry = _build(draft, policy, layers, issues)
     return LoadReport(None if errors_in(issues) else registry, tuple(issues), layers)
@@ -176,7 +175,7 @@ def _apply_environment(draft: _Draft, env: Mapping[str, str]) -> None:
                     break
 
 
-def _user_file_warnings(user: FileLayer, draft: _Draft) -> list[Issue]:
+def _user_file_warnings(user: FileLayer) -> list[Issue]:
     """Inline real keys in a user file: recommend api_key_env, and flag loose file permissions."""
     warnings: list[Issue] = []
     inline = []

@@ -262,7 +262,7 @@ def _hostport(url: str) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
-def _server_message(body: bytes, content_type: str) -> str | None:
+def _server_message(body: bytes) -> str | None:
     """The server's own error text: ``error.message`` (or ``detail``) from JSON, else the text."""
     text = body[:4096].decode("utf-8", "replace").strip()
     try:
@@ -364,7 +364,7 @@ async def _probe_server(item: _Target, client: Any, timeout: float) -> ProviderP
     status = response.status_code
     content_type = response.headers.get("content-type", "")
     if status >= 300:
-        message = _server_message(body, content_type)
+        message = _server_message(body)
         reason = _http_reason(status, _clean(message, provider) if message else None, url, provider)
         return ProviderProbe(**base, up=False, latency_ms=latency, status=status, models=(),
                              reason=_clean(reason, provider))
@@ -445,7 +445,7 @@ def _litellm_message(exc: Exception) -> str:
         if marker in text:
             text = text.split(marker, 1)[1]
     if text.startswith("{"):
-        text = _server_message(text.encode("utf-8"), "application/json") or text
+        text = _server_message(text.encode("utf-8")) or text
     return text.split(". Received Model Group")[0].strip() or type(exc).__name__
 
 
