@@ -41,8 +41,8 @@ try:  # hashlib's blake2b without hashlib, which loads OpenSSL (~5 ms at every s
     from _blake2 import blake2b
     from _operator import _compare_digest as compare_digest
 except ImportError:  # pragma: no cover - not CPython
-    from hashlib import blake2b
-    from hmac import compare_digest
+    from hashlib import blake2b  # type: ignore[assignment]
+    from hmac import compare_digest  # type: ignore[no-redef]
 
 TYPE_CHECKING = False  # typing costs ~4 ms to import, and annotations are strings here
 if TYPE_CHECKING:

@@ -59,8 +59,8 @@ class ConfigError(RegistryError):
 
     def __init__(self, issues: Iterable[Issue] | Issue) -> None:
         if hasattr(issues, "render"):  # one Issue (duck-typed: this module imports no Issue)
-            issues = (issues,)
-        self.issues: tuple[Issue, ...] = tuple(issues)
+            issues = (issues,)  # type: ignore[assignment]
+        self.issues: tuple[Issue, ...] = tuple(issues)  # type: ignore[arg-type]
         if not self.issues:
             raise ValueError("ConfigError needs at least one issue")
         super().__init__(self.__str__())

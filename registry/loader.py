@@ -33,7 +33,9 @@ from .yamlfile import JsonPath, format_pointer
 
 TYPE_CHECKING = False  # typing costs ~4 ms to import, and annotations are strings here
 if TYPE_CHECKING:
-    from typing import Any, Mapping
+    from typing import Any, Mapping, TypeAlias
+
+    _Valued: TypeAlias = tuple[Any, Origin]  # a merged value and where it came from
 
 __all__ = ["ALLOWED_HOSTS_ENV", "URL_POLICY_ENV", "LoadReport", "inspect", "load"]
 
@@ -42,10 +44,6 @@ _EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 # The origin of a field that no layer wrote (a user-added provider's derived prefix, say).
 IMPLICIT_DEFAULT = Origin("default", "implicit default")
-
-
-# A merged value and where it came from (a string: Any exists only for type checkers).
-_Valued = "tuple[Any, Origin]"
 
 
 class LoadReport(Frozen, IssueReport):
@@ -177,13 +175,16 @@ def _apply_environment(draft: _Draft, env: Mapping[str, str]) -> None:
 
 def _user_file_warnings(user: FileLayer) -> list[Issue]:
     """Inline real keys in a user file: recommend api_key_env, and flag loose file permissions."""
+    document = user.document
+    if document is None:
+        return []
     warnings: list[Issue] = []
     inline = []
-    for name, entry in user.data.get("providers", {}).items() if user.document else ():
+    for name, entry in user.data.get("providers", {}).items():
         key = (entry or {}).get("api_key")
         if isinstance(key, str) and not is_placeholder_key(key, name):
             inline.append(name)
-            line, column = user.document.position(("providers", name, "api_key"))
+            line, column = document.position(("providers", name, "api_key"))
             warnings.append(Issue(
                 f"provider {name!r} has an API key written inline in the file", path=user.path, line=line, column=column,
                 pointer=format_pointer(("providers", name, "api_key")), severity="warning",
@@ -264,7 +265,7 @@ def _build(draft: _Draft, policy: UrlPolicy, layers: tuple[LayerSource, ...], is
             close = difflib.get_close_matches(fallback, names, n=1, cutoff=0.6)
             message = f"fallback names an unknown provider {fallback!r}"
             hint = f"did you mean {close[0]!r}?" if close else f"known providers: {', '.join(names)}; or 'fallback: null'"
-        issues.append(_where(fallback_origin, ("fallback",), message, hint))
+        issues.append(_where(fallback_origin or IMPLICIT_DEFAULT, ("fallback",), message, hint))
         fallback = None
     settings_origins = {"fallback": fallback_origin} if fallback_origin else {}
     for alias, (_, origin) in draft.aliases.items():

@@ -6,6 +6,7 @@ checkout (editable install, or tests run from the repo) finds them at the reposi
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from .values import Frozen
@@ -92,7 +93,7 @@ class UserFileLocation(Frozen):
         return self.reason != "default"
 
 
-def find_user_file(app_name: str = APP_NAME, config_path: str | Path | None = None,
+def find_user_file(app_name: str = APP_NAME, config_path: str | os.PathLike[str] | None = None,
                    environ: Mapping[str, str] | None = None) -> UserFileLocation:
     """Pick the user file: explicit ``config_path`` > ``PROVIDER_REGISTRY_CONFIG`` > platform default."""
     if config_path is not None:

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from typing import Any, Mapping
 
     from .model import Provider, Registry
+    from .secrets import Secret
 
 __all__ = ["EFFORT_LEVELS", "MEMO_LIMIT", "Route", "build_routes", "effort_for", "learn_model_id", "resolve_model"]
 
@@ -97,7 +98,7 @@ class Route:
     def __init__(self, provider: "Provider", *, whole: bool) -> None:
         self.model_prefix = provider.litellm_provider + "/"
         self.api_base = provider.api_base
-        self.secret = provider.api_key
+        self.secret: Secret = provider.api_key  # type: ignore[assignment]  # routes exist only for keyed providers
         self.headers = dict(provider.headers) or None
         self.timeout = provider.timeout
         self.hub = provider.model_format == "hub"

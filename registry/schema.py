@@ -204,7 +204,7 @@ def _type_issue(document: Document, path: JsonPath, expected: Any, value: Any, s
     got = _type_name(value)
     written = document.implicit.get(path)
     if "string" in expected_list and written is not None:
-        hint = f"YAML reads the unquoted {written!r} as {got}; quote it: \"{written}\""
+        hint: str | None = f"YAML reads the unquoted {written!r} as {got}; quote it: \"{written}\""
         if secret:
             hint = f"YAML reads the unquoted value as {got}; put it in quotes"
         return _issue(document, path, f"expected {wanted}, got {got}", hint)

@@ -23,7 +23,7 @@ __all__ = ["Frozen"]
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, ClassVar
+    from typing import Any, ClassVar, Self
 
 
 class Frozen:
@@ -109,7 +109,7 @@ class Frozen:
             values[name] = dict(values[name])
         return (_rebuild, (type(self), values, proxied))
 
-    def replace(self, **changes: Any) -> Frozen:
+    def replace(self, **changes: Any) -> Self:
         """A copy with ``changes`` applied (the frozen equivalent of assignment)."""
         values = {name: getattr(self, name) for name in self._fields}
         unknown = set(changes) - set(values)

@@ -23,7 +23,7 @@ from types import MappingProxyType
 
 TYPE_CHECKING = False  # typing costs ~4 ms to import, and annotations are strings here
 if TYPE_CHECKING:
-    from typing import Any, Mapping
+    from typing import Any, Mapping, NoReturn
 
 
 from .errors import ConfigError
@@ -292,7 +292,7 @@ class _TreeBuilder:
             implicit=MappingProxyType(self.implicit),
         )
 
-    def fail(self, event: Any, message: str, hint: str | None = None, path: JsonPath | None = None) -> None:
+    def fail(self, event: Any, message: str, hint: str | None = None, path: JsonPath | None = None) -> NoReturn:
         mark = event.start_mark
         pointer = format_pointer(path) if path is not None else None
         raise ConfigError(Issue(message, path=self.shown, line=mark.line + 1, column=mark.column + 1, pointer=pointer, hint=hint))
