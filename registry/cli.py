@@ -119,10 +119,12 @@ def main(argv: Sequence[str] | None = None, *, environ: Mapping[str, str] | None
     except BrokenPipeError:
         return _context.EXIT_OK
     except Exception as exc:  # a bug: one line, no traceback unless --debug
-        if ctx.debug:
-            traceback.print_exc(file=ctx.stderr)
-        hint = "" if ctx.debug else " (run with --debug for the traceback)"
+        # Locals are not printed, but messages of third-party code may quote a key: redact the
+        # values of every variable whose name says it holds one.
         secrets = [v for k, v in env.items() if any(part in k.upper() for part in _SECRET_NAME_PARTS)]
+        if ctx.debug:
+            ctx.stderr.write(redact(traceback.format_exc(), secrets))
+        hint = "" if ctx.debug else " (run with --debug for the traceback)"
         message = redact(str(exc), secrets).replace("\n", " ")
         ctx.err(f"registry: internal error: {type(exc).__name__}: {message}{hint}")
         return _context.EXIT_INTERNAL

@@ -97,6 +97,15 @@ def test_internal_error_with_debug_shows_the_traceback(capsys: pytest.CaptureFix
     assert err.endswith("registry: internal error: RuntimeError: kaput\n")
 
 
+def test_the_debug_traceback_masks_keys_from_the_environment(capsys: pytest.CaptureFixture[str],
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    key = "sk-debug-canary-0123456789abcdef"
+    monkeypatch.setitem(COMMANDS, "boom", _exploding_command(f"server said: bad key {key}"))
+    code, _, err = run(capsys, "--debug", "boom", environ={"VLLM_API_KEY": key})
+    assert code == 3 and "Traceback (most recent call last):" in err
+    assert key not in err and "****cdef" in err
+
+
 class _Tty(io.StringIO):
     def isatty(self) -> bool:
         return True
