@@ -3,7 +3,8 @@
 Each provider becomes one model group: ``model_name: "<prefix>*"`` with ``litellm_params.model:
 "<litellm_provider>/*"``, so the proxy routes ``vllm/llama-3`` to ``openai/llama-3`` at the
 provider's ``api_base``, exactly as ``resolve`` would. Every base URL in ``api_base`` + ``api_bases``
-is one deployment of that group, and the proxy's router balances and fails over between them.
+is one deployment of that group, and the proxy's router balances between them (retries and
+cooldown of a failing replica follow its ``router_settings``).
 
 Keys are never written: a key is referenced as ``os.environ/VAR`` (the variable that supplied it
 at export time, else the first of ``api_key_env``). Placeholder keys (``ollama``, ``vllm``...) are
