@@ -51,11 +51,11 @@ if TYPE_CHECKING:
 
 from .paths import schema_path
 from .values import Frozen
-from .yamlfile import Document, JsonPath
+from .yamlfile import Document, JsonPath, decode_text, string_at
 
 __all__ = ["CACHE_FORMAT", "NO_CACHE_ENV", "CachedVerdict", "ValidationCache", "open_validation_cache"]
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2  # 2: secrets are stored as their place in the file
 NO_CACHE_ENV = "PROVIDER_REGISTRY_NO_CACHE"
 MAX_ENTRIES = 64  # old entries (edited files) are pruned beyond this; each is a few kilobytes
 _KEY_FILE = "mac.key"
@@ -129,7 +129,7 @@ class ValidationCache(Frozen):
             if entry.get("format") != CACHE_FORMAT or entry.get("key") != key or entry.get("ok") is not True:
                 return None
             stored = entry.get("document")
-            return CachedVerdict(None if stored is None else _decode_document(stored, shown))
+            return CachedVerdict(None if stored is None else _decode_document(stored, shown, data))
         except Exception:  # a cache must never break load: anything unexpected is a miss
             return None
 
@@ -143,6 +143,10 @@ class ValidationCache(Frozen):
             entry: dict[str, Any] = {"format": CACHE_FORMAT, "key": key, "ok": True, "document": None}
             if not _holds_secrets(document.data):
                 entry["document"] = _encode_document(document)
+            else:  # keys stay out of the entry: it records only where they lie in the file
+                stored = _pointing_at_secrets(document.data, document.spans)
+                if stored is not _NO_SPAN:
+                    entry["document"] = _encode_document(document, stored)
             try:
                 payload = json.dumps(entry, allow_nan=False, separators=(",", ":")).encode()
             except (TypeError, ValueError):  # a value JSON cannot hold (a date): keep the verdict only
@@ -230,19 +234,55 @@ def _holds_secrets(data: Any, path: JsonPath = ()) -> bool:
     return False
 
 
-def _encode_document(document: Document) -> dict[str, Any]:
+_NO_SPAN = object()  # a secret whose place in the file is not known: keep the verdict only
+_SPAN = "$span"  # {"$span": [start, end, quote]}: no valid document has a mapping at these paths
+
+
+def _pointing_at_secrets(data: Any, spans: Mapping[JsonPath, tuple[int, int, str]], path: JsonPath = ()) -> Any:
+    """``data`` with every secret string replaced by where it lies in the file, or _NO_SPAN."""
+    field = path[-1] if path else None
+    secret = (field == "api_key" and isinstance(data, str)) or (len(path) >= 2 and path[-2] == "headers")
+    if secret or (isinstance(data, str) and _holds_secrets(data, path)):
+        span = spans.get(path) if secret else None
+        return _NO_SPAN if span is None else {_SPAN: list(span)}
+    if isinstance(data, dict):
+        items = {key: _pointing_at_secrets(value, spans, path + (key,)) for key, value in data.items()}
+        return _NO_SPAN if any(v is _NO_SPAN for v in items.values()) else items
+    if isinstance(data, list):
+        entries = [_pointing_at_secrets(value, spans, path + (i,)) for i, value in enumerate(data)]
+        return _NO_SPAN if any(v is _NO_SPAN for v in entries) else entries
+    return data
+
+
+def _with_secrets(data: Any, text: str) -> Any:
+    """The stored data with each ``$span`` read back from the file's text."""
+    if isinstance(data, dict):
+        if set(data) == {_SPAN}:
+            start, end, quote = data[_SPAN]
+            return string_at(text, (int(start), int(end), str(quote)))
+        return {key: _with_secrets(value, text) for key, value in data.items()}
+    if isinstance(data, list):
+        return [_with_secrets(value, text) for value in data]
+    return data
+
+
+def _encode_document(document: Document, data: Any = _NO_SPAN) -> dict[str, Any]:
     return {
-        "data": document.data,
+        "data": document.data if data is _NO_SPAN else data,
+        "spans": data is not _NO_SPAN,
         "positions": [[list(p), line, column] for p, (line, column) in document.positions.items()],
         "key_positions": [[list(p), line, column] for p, (line, column) in document.key_positions.items()],
         "implicit": [[list(p), text] for p, text in document.implicit.items()],
     }
 
 
-def _decode_document(stored: dict[str, Any], shown: str) -> Document:
+def _decode_document(stored: dict[str, Any], shown: str, content: bytes) -> Document:
+    data = stored["data"]
+    if stored.get("spans"):
+        data = _with_secrets(data, decode_text(content, shown))
     return Document(
         path=shown,
-        data=stored["data"],
+        data=data,
         positions=MappingProxyType({tuple(p): (line, column) for p, line, column in stored["positions"]}),
         key_positions=MappingProxyType({tuple(p): (line, column) for p, line, column in stored["key_positions"]}),
         implicit=MappingProxyType({tuple(p): text for p, text in stored["implicit"]}),

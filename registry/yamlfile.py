@@ -49,15 +49,22 @@ class Document(Frozen):
     ``key_positions`` maps the path of a mapping entry to where its key was written;
     ``implicit`` maps the path of an unquoted scalar that YAML typed as something other than a
     string to the text as written (``no``, ``3.10``), for "quote it" hints.
+    ``spans`` maps the path of a one-line string to ``(start, end, quote)``: its value is
+    ``text[start:end]`` of the decoded file, with ``''`` read as ``'`` when ``quote`` is ``'``.
+    The validation cache uses them to keep keys out of its entries (see ``string_at``).
     ``data`` is None for an empty file.
     """
 
-    __slots__ = ("path", "data", "positions", "key_positions", "implicit")
+    __slots__ = ("path", "data", "positions", "key_positions", "implicit", "spans")
     path: str
     data: Any
     positions: Mapping[JsonPath, tuple[int, int]]
     key_positions: Mapping[JsonPath, tuple[int, int]]
     implicit: Mapping[JsonPath, str]
+    spans: Mapping[JsonPath, tuple[int, int, str]]
+    _defaults = {"spans": MappingProxyType({})}
+    _hidden = frozenset({"spans"})
+    _uncompared = frozenset({"spans"})  # where strings lie, not what the document says
 
     def position(self, path: JsonPath, *, key: bool = False) -> tuple[int | None, int | None]:
         """The closest known (line, column) for ``path``, walking up to its parents if needed."""
@@ -71,6 +78,13 @@ class Document(Frozen):
             if not probe:
                 return (None, None)
             probe = probe[:-1]
+
+
+def string_at(text: str, span: tuple[int, int, str]) -> str:
+    """The string value a ``Document.spans`` entry points at in the decoded file ``text``."""
+    start, end, quote = span
+    raw = text[start:end]
+    return raw.replace("''", "'") if quote == "'" else raw
 
 
 def format_pointer(path: JsonPath) -> str:
@@ -204,7 +218,7 @@ def parse_yaml(source: bytes | str, shown: str = "<string>") -> Document:
 
 def _build(yaml: Any, text: str, shown: str, loader: type) -> Document:
     """One pass over ``loader``'s event stream into a Document; parser errors propagate."""
-    builder = _TreeBuilder(shown)
+    builder = _TreeBuilder(shown, text)
     for event in yaml.parse(text, Loader=loader):
         builder.feed(event)
     return builder.document()
@@ -268,13 +282,14 @@ class _Frame:
 class _TreeBuilder:
     """Turns PyYAML events into plain data, enforcing the strict rules as it goes."""
 
-    def __init__(self, shown: str) -> None:
+    def __init__(self, shown: str, text: str) -> None:
         import yaml
 
         self._yaml = yaml
         self._resolver = yaml.resolver.Resolver()
         self._constructor = yaml.constructor.SafeConstructor()
         self.shown = shown
+        self.text = text
         self.stack: list[_Frame] = []
         self.root: Any = None
         self.documents = 0
@@ -282,6 +297,7 @@ class _TreeBuilder:
         self.positions: dict[JsonPath, tuple[int, int]] = {}
         self.key_positions: dict[JsonPath, tuple[int, int]] = {}
         self.implicit: dict[JsonPath, str] = {}
+        self.spans: dict[JsonPath, tuple[int, int, str]] = {}
 
     def document(self) -> Document:
         return Document(
@@ -290,6 +306,7 @@ class _TreeBuilder:
             positions=MappingProxyType(self.positions),
             key_positions=MappingProxyType(self.key_positions),
             implicit=MappingProxyType(self.implicit),
+            spans=MappingProxyType(self.spans),
         )
 
     def fail(self, event: Any, message: str, hint: str | None = None, path: JsonPath | None = None) -> NoReturn:
@@ -371,6 +388,25 @@ class _TreeBuilder:
         path = self._attach(event, value)
         if implicit_text is not None:
             self.implicit[path] = implicit_text
+        elif isinstance(value, str):
+            span = self._span(event, value)
+            if span is not None:
+                self.spans[path] = span
+
+    def _span(self, event: Any, value: str) -> tuple[int, int, str] | None:
+        """Where a one-line string's value lies in the text, checked against the value itself:
+        folded, escaped or block scalars (and any surprise in the marks) get no span."""
+        start, end = event.start_mark.index, event.end_mark.index
+        quote = "'" if event.style == "'" else ""
+        if event.style in ("'", '"'):
+            start, end = start + 1, end - 1
+        elif event.style:  # a block scalar ('|' or '>'); plain is None or '' depending on the parser
+            return None
+        span = (start, end, quote)
+        if 0 <= start <= end <= len(self.text) and string_at(self.text, span) == value \
+                and (event.style != '"' or "\\" not in self.text[start:end]):
+            return span
+        return None
 
     def _key(self, event: Any, frame: _Frame) -> None:
         tag = self._resolve_tag(event)

@@ -233,12 +233,33 @@ def test_no_cache_env_turns_the_cache_off(write) -> None:
 
 @pytest.mark.parametrize("text", [
     pytest.param(VALID.replace("api_key: local", f"api_key: {REAL_KEY}"), id="inline-key"),
-    pytest.param(VALID + f"    headers: {{X-Auth: {REAL_KEY}}}\n", id="header"),
-    pytest.param(VALID.replace("http://127.0.0.1:9000/v1", f"http://u:{REAL_KEY}@127.0.0.1:9000/v1"), id="url-password"),
+    pytest.param(VALID.replace("api_key: local", f"api_key: '{REAL_KEY}'"), id="single-quoted-key"),
+    pytest.param(VALID + f"    headers: {{X-Auth: \"{REAL_KEY}\"}}\n", id="header"),
 ])
-def test_a_document_with_secrets_is_stored_as_a_verdict_only(write, text: str) -> None:
+def test_a_document_with_secrets_is_stored_without_them(write, text: str) -> None:
+    """The entry records where each key lies in the file, never the key: a hit reads it back from
+    the file's own bytes, which the content hash proved unchanged."""
+    path = write(text)
+    report = registry.inspect(config_path=path, environ={})
+    store = ValidationCache(user_cache_dir() / "validated")
+    verdict = store.recall(text.encode(), str(path))
+    assert verdict is not None and verdict.document is not None
+    for entry in store.directory.iterdir():
+        assert REAL_KEY.encode() not in entry.read_bytes() and REAL_KEY[-12:].encode() not in entry.read_bytes()
+    again = registry.inspect(config_path=path, environ={})
+    assert again.issues == report.issues
+    assert again.registry == report.registry
+    mine = again.registry.providers["mine"]
+    assert REAL_KEY in {mine.api_key.reveal(), *(v.reveal() for v in mine.headers.values())}
+
+
+@pytest.mark.parametrize("text", [
+    pytest.param(VALID.replace("http://127.0.0.1:9000/v1", f"http://u:{REAL_KEY}@127.0.0.1:9000/v1"), id="url-password"),
+    pytest.param(VALID.replace("api_key: local", f'api_key: "{REAL_KEY}\\x41"'), id="escaped-key"),
+])
+def test_a_secret_whose_place_is_not_known_keeps_only_the_verdict(write, text: str) -> None:
     """(A URL with a password passes the schema; the loader's URL policy refuses it later, on
-    every load, since that check is not cached.)"""
+    every load, since that check is not cached. An escaped key is not its text in the file.)"""
     path = write(text)
     report = registry.inspect(config_path=path, environ={})
     store = ValidationCache(user_cache_dir() / "validated")
