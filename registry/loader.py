@@ -207,8 +207,6 @@ def _near_miss_names(draft: _Draft) -> list[Issue]:
     """A provider the user file adds whose name is one typo away from a built-in one ('olama'):
     the user almost certainly meant to change the built-in, and would otherwise get a new,
     keyless provider and an override that silently never applies."""
-    import difflib  # deferred: only user files with new providers need it
-
     builtin = [name for name, origin in draft.declared.items() if origin.layer == "default"]
     warnings = []
     for name, origin in draft.declared.items():
@@ -219,7 +217,11 @@ def _near_miss_names(draft: _Draft) -> list[Issue]:
         # the first or the last letter ('olama', 'lmstudio', 'vlm', 'lolama').
         near = [b for b in builtin if 4 * abs(len(b) - len(name)) <= len(b) + len(name)
                 and (b[0] == name[0] or b[-1] == name[-1])]
-        close = difflib.get_close_matches(name, near, n=1, cutoff=0.8) if near else []
+        if not near:
+            continue
+        import difflib  # deferred: most files add no provider that could be a typo
+
+        close = difflib.get_close_matches(name, near, n=1, cutoff=0.8)
         if close and not name.startswith(close[0]):  # 'vllm2' or 'ollama-gpu' extend on purpose
             warnings.append(_where(origin, ("providers", name),
                                    f"provider {name!r} is new, but its name is close to the built-in {close[0]!r}",

@@ -19,11 +19,14 @@ it, and query strings (which may carry ``?api_key=...``) are never quoted.
 
 from __future__ import annotations
 
-import ipaddress
 import re
 import unicodedata
 
 from .values import Frozen
+
+TYPE_CHECKING = False  # ipaddress is imported where IPv6 needs it; annotations are strings here
+if TYPE_CHECKING:
+    import ipaddress
 
 __all__ = [
     "ALLOWED_HOSTS_ENV",
@@ -68,17 +71,16 @@ _ENDPOINTS = ("/chat/completions", "/completions", "/embeddings", "/models", "/r
 _BLOCKED_HOSTNAMES = frozenset(
     {"metadata", "metadata.google.internal", "instance-data", "instance-data.ec2.internal"}
 )
-_LINK_LOCAL_V4 = ipaddress.IPv4Network("169.254.0.0/16")
-_THIS_NETWORK_V4 = ipaddress.IPv4Network("0.0.0.0/8")
-_LINK_LOCAL_V6 = ipaddress.IPv6Network("fe80::/10")
-_NAT64_V6 = ipaddress.IPv6Network("64:ff9b::/96")
+# IPv4 is classified as integers: a file with thousands of servers would otherwise build an
+# ipaddress object per URL. IPv6 literals, which are rare, use ipaddress.
+_LINK_LOCAL_V4 = (0xA9FE0000, 16)  # 169.254.0.0/16
+_THIS_NETWORK_V4 = (0x00000000, 8)  # 0.0.0.0/8
+_LOOPBACK_V4 = (0x7F000000, 8)  # 127.0.0.0/8
 _BLOCKED_V4 = {
-    ipaddress.IPv4Address("100.100.100.200"): "a cloud metadata address (Alibaba Cloud)",
-    ipaddress.IPv4Address("192.0.0.192"): "a cloud metadata address (Oracle Cloud)",
+    0x646464C8: "a cloud metadata address (Alibaba Cloud)",  # 100.100.100.200
+    0xC00000C0: "a cloud metadata address (Oracle Cloud)",  # 192.0.0.192
 }
-_BLOCKED_V6 = {
-    ipaddress.IPv6Address("fd00:ec2::254"): "a cloud metadata address (AWS)",
-}
+_BLOCKED_V6 = {"fd00:ec2::254": "a cloud metadata address (AWS)"}  # compressed form
 
 
 class UrlPolicy(Frozen):
@@ -348,7 +350,7 @@ def _classify_unbracketed(host_text: str) -> _Host | UrlProblem:
         # Already a canonical dotted quad: building the address from its integer skips
         # ipaddress's string parser, the slowest step when a file lists thousands of servers.
         a, b, c, d = (int(part) for part in host.split("."))
-        return _classify_v4(ipaddress.IPv4Address(a << 24 | b << 16 | c << 8 | d), host_text)
+        return _classify_v4(a << 24 | b << 16 | c << 8 | d, host_text)
     if len(name) > 253 or not all(_LABEL_RE.fullmatch(label) for label in labels):
         return _bad_host(host_text, "is not a valid host name")
     if name in _BLOCKED_HOSTNAMES:
@@ -359,40 +361,48 @@ def _classify_unbracketed(host_text: str) -> _Host | UrlProblem:
     return _Host(name, host_text, is_loopback, is_name=True)
 
 
-def _v4_reason(address: ipaddress.IPv4Address) -> str | None:
-    """Why an IPv4 address is blocked, or None."""
-    if address in _LINK_LOCAL_V4:
+def _in(value: int, network: tuple[int, int]) -> bool:
+    base, bits = network
+    return value >> (32 - bits) == base >> (32 - bits)
+
+
+def _dotted(value: int) -> str:
+    return ".".join(str(value >> shift & 0xFF) for shift in (24, 16, 8, 0))
+
+
+def _v4_reason(value: int) -> str | None:
+    """Why an IPv4 address (as an integer) is blocked, or None."""
+    if _in(value, _LINK_LOCAL_V4):
         return "a link-local / cloud metadata address"
-    if address in _THIS_NETWORK_V4:
+    if _in(value, _THIS_NETWORK_V4):
         return "an unspecified ('this network') address"
-    return _BLOCKED_V4.get(address)
+    return _BLOCKED_V4.get(value)
 
 
-def _blocked_v4(display: str, address: ipaddress.IPv4Address, reason: str, embedded: bool) -> UrlProblem:
-    what = f"embeds the IPv4 address '{address}', which is" if embedded else "is"
+def _blocked_v4(display: str, value: int, reason: str, embedded: bool) -> UrlProblem:
+    what = f"embeds the IPv4 address '{_dotted(value)}', which is" if embedded else "is"
     hint = _METADATA_HINT
-    if address in _THIS_NETWORK_V4:
+    if _in(value, _THIS_NETWORK_V4):
         hint = "0.0.0.0 is a listen address, not a destination; use '127.0.0.1' or the server's real address"
     return UrlProblem("blocked-address", f"host {display!r} {what} {reason}", hint)
 
 
-def _classify_v4(address: ipaddress.IPv4Address, display: str) -> _Host | UrlProblem:
-    reason = _v4_reason(address)
+def _classify_v4(value: int, display: str) -> _Host | UrlProblem:
+    reason = _v4_reason(value)
     if reason is not None:
-        return _blocked_v4(display, address, reason, embedded=False)
-    return _Host(str(address), display, address.is_loopback, is_name=False)
+        return _blocked_v4(display, value, reason, embedded=False)
+    return _Host(_dotted(value), display, _in(value, _LOOPBACK_V4), is_name=False)
 
 
-def _embedded_v4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+def _embedded_v4(address: ipaddress.IPv6Address) -> int | None:
     """The IPv4 address an IPv6 address tunnels to, for the forms that reach it on the wire."""
-    if address.ipv4_mapped is not None:
-        return address.ipv4_mapped
-    if address.sixtofour is not None:
-        return address.sixtofour
-    if address in _NAT64_V6:
-        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
-    if int(address) >> 32 == 0 and int(address) > 1:  # IPv4-compatible ::a.b.c.d (not :: or ::1)
-        return ipaddress.IPv4Address(int(address))
+    value = int(address)
+    if address.ipv4_mapped is not None or address.sixtofour is not None:
+        return int(address.ipv4_mapped or address.sixtofour)  # type: ignore[arg-type]
+    if value >> 32 == 0x0064FF9B << 64:  # NAT64 64:ff9b::/96
+        return value & 0xFFFFFFFF
+    if value >> 32 == 0 and value > 1:  # IPv4-compatible ::a.b.c.d (not :: or ::1)
+        return value
     return None
 
 
@@ -404,6 +414,8 @@ def _classify_v6(host_text: str) -> _Host | UrlProblem:
             f"host {display!r} has an IPv6 zone id {host_text[host_text.index('%'):]!r}",
             "remove the '%...' zone id; zone ids only mean something on one machine",
         )
+    import ipaddress  # only IPv6 literals need it
+
     try:
         address = ipaddress.IPv6Address(host_text)
     except ValueError:
@@ -414,7 +426,7 @@ def _classify_v6(host_text: str) -> _Host | UrlProblem:
         if reason is not None:
             return _blocked_v4(display, embedded, reason, embedded=True)
         # Only a mapped address is the local machine; 6to4 and NAT64 go through a gateway.
-        is_loopback = embedded.is_loopback and address.ipv4_mapped is not None
+        is_loopback = _in(embedded, _LOOPBACK_V4) and address.ipv4_mapped is not None
         return _Host(address.compressed, display, is_loopback, is_name=False)
     if address.is_unspecified:
         return UrlProblem(
@@ -422,8 +434,8 @@ def _classify_v6(host_text: str) -> _Host | UrlProblem:
             f"host {display!r} is the unspecified address",
             "'::' is a listen address, not a destination; use '[::1]' or the server's real address",
         )
-    reason = _BLOCKED_V6.get(address)
-    if address in _LINK_LOCAL_V6:
+    reason = _BLOCKED_V6.get(address.compressed)
+    if int(address) >> 118 == 0xFE80 >> 6:  # fe80::/10
         reason = "a link-local / cloud metadata address"
     if reason is not None:
         return UrlProblem("blocked-address", f"host {display!r} is {reason}", _METADATA_HINT)
@@ -468,6 +480,8 @@ def _parse_allowed_host(raw: str) -> str:
     if ":" in entry:
         if "%" in entry:
             raise fail("has an IPv6 zone id")
+        import ipaddress  # only IPv6 literals need it
+
         try:
             address = ipaddress.IPv6Address(entry)
         except ValueError:
