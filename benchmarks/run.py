@@ -118,8 +118,10 @@ LOAD = "import registry; registry.load()"
 LOAD_BIG = "import registry; registry.load(config_path={path!r}, environ={{}})"
 
 
-def startup(sandbox: Sandbox, rounds: int) -> dict[str, float]:
-    """Fresh-process wall times (median ms), interleaved round by round."""
+def startup(sandbox: Sandbox, rounds: int) -> dict[str, tuple[float, float]]:
+    """Fresh-process wall times, interleaved round by round: for each case the median time and
+    the median of its per-round ratio to ``python -c pass`` (this machine's speed drifts from
+    second to second, so a ratio is taken between neighbours, not between two medians)."""
     sandbox.user_file("with-user", USER_FILE)
     sandbox.user_file("user-changing", USER_FILE)
     secret_file = USER_FILE.replace("api_key: gpu-box", "api_key: sk-benchmark-not-a-real-key-0123456789")
@@ -138,12 +140,14 @@ def startup(sandbox: Sandbox, rounds: int) -> dict[str, float]:
     for code, name, _ in cases.values():  # warm the bytecode cache and the validation cache
         run_process(code, sandbox.env(name))
     times: dict[str, list[float]] = {label: [] for label in cases}
-    for i in range(rounds):
+    for i in range(rounds * 2):  # start-ups are short: twice the rounds for steadier medians
         for label, (code, name, prepare) in cases.items():
             if prepare is not None:
                 prepare(i)
             times[label].append(run_process(code, sandbox.env(name))[0])
-    return {label: statistics.median(values) for label, values in times.items()}
+    bare = times["python -c pass"]
+    return {label: (statistics.median(values), statistics.median(t / b for t, b in zip(values, bare, strict=True)))
+            for label, values in times.items()}
 
 
 def imported_modules(sandbox: Sandbox) -> dict[str, str]:
@@ -270,9 +274,8 @@ def print_table(start: dict[str, float], modules: dict[str, str], big: dict[str,
                      f"{timed['litellm'] * 1e9:,.0f} ns{timed['litellm_note']} ({ratio:.1f}x slower)"))
     for label, seconds in inproc["check"].items():
         rows.append((f"check_model_id, {label}", f"{seconds * 1e9:,.0f} ns", ""))
-    bare = start["python -c pass"]
-    for label, seconds in start.items():
-        note = "baseline" if label == "python -c pass" else f"{seconds / bare:.1f}x python -c pass"
+    for label, (seconds, ratio) in start.items():
+        note = "baseline" if label == "python -c pass" else f"{ratio:.1f}x python -c pass (median of per-round ratios)"
         rows.append((label if label.startswith("python") else f"fresh process: {label}",
                      f"{seconds * 1e3:,.1f} ms", note))
     rows.append(("modules after `import registry`", modules["import registry"], "of litellm, jsonschema, yaml, platformdirs"))
