@@ -26,13 +26,12 @@ from .paths import (
     user_cache_dir,
 )
 from .secrets import Secret, mask_secret
-from .values import Frozen
+from .values import EMPTY_MAPPING, Frozen
 
 TYPE_CHECKING = False  # typing costs ~4 ms to import, and annotations are strings here
 if TYPE_CHECKING:
     from typing import Any
 
-_EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 __all__ = [
     "FieldOrigin",
@@ -320,7 +319,7 @@ class Resolution(Frozen):
     effort: str | None
     effort_sent: str | None
     _defaults = {
-        "origins": _EMPTY, "via_fallback": False, "alias_of": None, "suggestion": None, "effort":
+        "origins": EMPTY_MAPPING, "via_fallback": False, "alias_of": None, "suggestion": None, "effort":
         None, "effort_sent": None,
     }
 

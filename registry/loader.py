@@ -28,7 +28,7 @@ from .urls import (
     normalize_base_url,
     parse_policy,
 )
-from .values import Frozen
+from .values import EMPTY_MAPPING, Frozen
 from .yamlfile import JsonPath, format_pointer
 
 TYPE_CHECKING = False  # typing costs ~4 ms to import, and annotations are strings here
@@ -40,7 +40,6 @@ if TYPE_CHECKING:
 __all__ = ["ALLOWED_HOSTS_ENV", "URL_POLICY_ENV", "LoadReport", "inspect", "load"]
 
 
-_EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 # The origin of a field that no layer wrote (a user-added provider's derived prefix, say).
 IMPLICIT_DEFAULT = Origin("default", "implicit default")
@@ -360,7 +359,7 @@ def _build_provider(name: str, entry: dict[str, _Valued], declared: Origin, poli
 
 
 def _frozen(mapping: dict[str, Any]) -> Mapping[str, Any]:
-    return MappingProxyType(dict(mapping)) if mapping else _EMPTY
+    return MappingProxyType(dict(mapping)) if mapping else EMPTY_MAPPING
 
 
 def _checked_url(valued: _Valued, path: JsonPath, policy: UrlPolicy, issues: list[Issue]) -> str:

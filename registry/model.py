@@ -12,7 +12,7 @@ from types import MappingProxyType
 from .errors import InvalidModelIdError, UnknownFieldError, UnknownProviderError
 from .issues import Issue
 from .secrets import Secret
-from .values import Frozen
+from .values import EMPTY_MAPPING, Frozen
 
 TYPE_CHECKING = False  # typing costs ~4 ms to import, and annotations are strings here
 if TYPE_CHECKING:
@@ -23,7 +23,6 @@ if TYPE_CHECKING:
 
 __all__ = ["LAYER_NAMES", "LayerSource", "Origin", "Provider", "Registry"]
 
-_EMPTY: Mapping[str, Any] = MappingProxyType({})  # the shared default of every mapping field
 
 # Precedence of the configuration layers, lowest first: a later layer overrides an earlier one.
 LAYER_NAMES = ("default", "user", "env")
@@ -90,8 +89,8 @@ class Provider(Frozen):
     origins: Mapping[str, Origin]
     _defaults = {
         "api_bases": (), "api_base_env": (), "api_key": None, "api_key_env": (), "key_source": None,
-        "litellm_provider": "openai", "efforts": (), "effort_aliases": _EMPTY, "model_format":
-        "any", "description": "", "headers": _EMPTY, "timeout": None, "origins": _EMPTY,
+        "litellm_provider": "openai", "efforts": (), "effort_aliases": EMPTY_MAPPING, "model_format":
+        "any", "description": "", "headers": EMPTY_MAPPING, "timeout": None, "origins": EMPTY_MAPPING,
     }
     _hidden = frozenset({"origins"})
 
@@ -138,8 +137,8 @@ class Registry(Frozen):
     _seen: dict[str, Any]
     _checked: dict[str, ModelIdCheck]
     _defaults = {
-        "aliases": _EMPTY, "disabled": _EMPTY, "layers": (), "warnings": (), "url_policy": None,
-        "settings_origins": _EMPTY, "_index": _EMPTY, "_fallback_provider": None, "_routes": _EMPTY,
+        "aliases": EMPTY_MAPPING, "disabled": EMPTY_MAPPING, "layers": (), "warnings": (), "url_policy": None,
+        "settings_origins": EMPTY_MAPPING, "_index": EMPTY_MAPPING, "_fallback_provider": None, "_routes": EMPTY_MAPPING,
         "_fallback_route": None, "_seen": None, "_checked": None,
     }
     _hidden = frozenset({

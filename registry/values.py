@@ -19,11 +19,16 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-__all__ = ["Frozen"]
+__all__ = ["EMPTY_MAPPING", "Frozen"]
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from typing import Any, ClassVar, Self
+
+
+# The one empty read-only mapping: the default of every mapping field, shared since it cannot change.
+EMPTY_MAPPING: Mapping[str, Any] = MappingProxyType({})
 
 
 class Frozen:

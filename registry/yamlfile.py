@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 from .errors import ConfigError
 from .issues import Issue
-from .values import Frozen
+from .values import EMPTY_MAPPING, Frozen
 
 __all__ = ["MAX_BYTES", "MAX_DEPTH", "MAX_NODES", "Document", "JsonPath", "parse_yaml", "read_yaml_file"]
 
@@ -62,7 +62,7 @@ class Document(Frozen):
     key_positions: Mapping[JsonPath, tuple[int, int]]
     implicit: Mapping[JsonPath, str]
     spans: Mapping[JsonPath, tuple[int, int, str]]
-    _defaults = {"spans": MappingProxyType({})}
+    _defaults = {"spans": EMPTY_MAPPING}
     _hidden = frozenset({"spans"})
     _uncompared = frozenset({"spans"})  # where strings lie, not what the document says
 

@@ -46,17 +46,6 @@ def cache(tmp_path: Path) -> ValidationCache:
     return ValidationCache(tmp_path / "cache")
 
 
-@pytest.fixture
-def write(tmp_path: Path):
-    def write(text: str, name: str = "providers.yaml") -> Path:
-        path = tmp_path / name
-        path.write_text(text, encoding="utf-8")
-        path.chmod(0o600)
-        return path
-
-    return write
-
-
 def entry_path(cache: ValidationCache, data: bytes) -> Path:
     return cache.directory / f"{content_key(data)}.entry"
 
@@ -94,8 +83,8 @@ def test_a_hit_is_reported_at_the_path_asked_for(cache: ValidationCache) -> None
     assert verdict.document.path == "second.yaml"
 
 
-def test_load_writes_entries_and_a_second_load_uses_them(write) -> None:
-    path = write(VALID)
+def test_load_writes_entries_and_a_second_load_uses_them(user_file) -> None:
+    path = user_file(VALID)
     first = load(path)
     directory = user_cache_dir() / "validated"
     entries = sorted(p.name for p in directory.glob("*.entry"))
@@ -105,9 +94,9 @@ def test_load_writes_entries_and_a_second_load_uses_them(write) -> None:
     assert second.resolve("mine/m") == first.resolve("mine/m")
 
 
-def test_load_takes_the_document_from_a_hit(write) -> None:
+def test_load_takes_the_document_from_a_hit(user_file) -> None:
     """Proves the hit path is used: a (properly signed) entry's document wins over parsing."""
-    path = write(VALID)
+    path = user_file(VALID)
     load(path)
     store = ValidationCache(user_cache_dir() / "validated")
     entry = entry_path(store, VALID.encode())
@@ -117,16 +106,16 @@ def test_load_takes_the_document_from_a_hit(write) -> None:
     assert load(path).provider("mine").api_base == "http://127.0.0.1:9999/v1"
 
 
-def test_changed_content_is_a_miss_and_is_checked_again(write, cache: ValidationCache) -> None:
-    path = write(VALID)
+def test_changed_content_is_a_miss_and_is_checked_again(user_file, cache: ValidationCache) -> None:
+    path = user_file(VALID)
     load(path)
     path.write_text(INVALID, encoding="utf-8")
     assert cache.recall(INVALID.encode(), str(path)) is None
     assert any("unknown key 'api_bsae'" in m for m in issues_of(path))
 
 
-def test_an_invalid_file_is_never_cached(write) -> None:
-    path = write(INVALID)
+def test_an_invalid_file_is_never_cached(user_file) -> None:
+    path = user_file(INVALID)
     assert issues_of(path)
     with pytest.raises(registry.ConfigError):
         load(path)
@@ -137,8 +126,8 @@ def test_an_invalid_file_is_never_cached(write) -> None:
     assert len(list(store.directory.glob("*.entry"))) == 1
 
 
-def test_a_yaml_error_is_never_cached(write) -> None:
-    path = write("version: 1\nproviders: {a: 1\n")
+def test_a_yaml_error_is_never_cached(user_file) -> None:
+    path = user_file("version: 1\nproviders: {a: 1\n")
     assert issues_of(path)
     store = ValidationCache(user_cache_dir() / "validated")
     assert not entry_path(store, path.read_bytes()).exists()
@@ -151,8 +140,8 @@ def test_a_yaml_error_is_never_cached(write) -> None:
     pytest.param(lambda raw: raw.partition(b"\n")[0], id="mac-only"),
     pytest.param(lambda raw: raw.replace(b'"ok":true', b'"ok":1'), id="edited-unsigned"),
 ])
-def test_a_corrupt_entry_is_a_miss_and_load_still_works(write, damage) -> None:
-    path = write(VALID)
+def test_a_corrupt_entry_is_a_miss_and_load_still_works(user_file, damage) -> None:
+    path = user_file(VALID)
     expected = load(path).provider("mine")
     store = ValidationCache(user_cache_dir() / "validated")
     entry = entry_path(store, VALID.encode())
@@ -162,8 +151,8 @@ def test_a_corrupt_entry_is_a_miss_and_load_still_works(write, damage) -> None:
     assert store.recall(VALID.encode(), str(path)) is not None  # rewritten whole
 
 
-def test_a_corrupt_key_file_is_a_miss(write) -> None:
-    path = write(VALID)
+def test_a_corrupt_key_file_is_a_miss(user_file) -> None:
+    path = user_file(VALID)
     load(path)
     store = ValidationCache(user_cache_dir() / "validated")
     (store.directory / "mac.key").write_bytes(b"short")
@@ -171,9 +160,9 @@ def test_a_corrupt_key_file_is_a_miss(write) -> None:
     assert load(path).provider("mine").timeout == 12.5
 
 
-def test_an_entry_copied_from_a_valid_file_does_not_pass_an_invalid_one(write) -> None:
+def test_an_entry_copied_from_a_valid_file_does_not_pass_an_invalid_one(user_file) -> None:
     """Right signature, wrong content key: the entry vouches for other bytes."""
-    path = write(VALID)
+    path = user_file(VALID)
     load(path)
     store = ValidationCache(user_cache_dir() / "validated")
     good = entry_path(store, VALID.encode())
@@ -184,10 +173,10 @@ def test_an_entry_copied_from_a_valid_file_does_not_pass_an_invalid_one(write) -
     assert any("unknown key 'api_bsae'" in m for m in issues_of(path))
 
 
-def test_a_forged_verdict_for_an_invalid_file_is_refused(write) -> None:
+def test_a_forged_verdict_for_an_invalid_file_is_refused(user_file) -> None:
     """Valid JSON with the right key claiming 'ok', signed by someone without the local key."""
-    path = write(INVALID)
-    load(write(VALID, "other.yaml"))  # creates the cache directory and its key
+    path = user_file(INVALID)
+    load(user_file(VALID, "other.yaml"))  # creates the cache directory and its key
     store = ValidationCache(user_cache_dir() / "validated")
     payload = json.dumps({"format": 1, "key": content_key(INVALID.encode()), "ok": True, "document": None}).encode()
     forged_mac = blake2b(payload, key=b"k" * 32, digest_size=32).hexdigest().encode()
@@ -205,14 +194,14 @@ def test_an_entry_of_another_format_is_a_miss(cache: ValidationCache) -> None:
     assert cache.recall(data, "u.yaml") is None
 
 
-def test_an_unwritable_cache_directory_never_breaks_load(write, isolated_user_dirs: Path,
+def test_an_unwritable_cache_directory_never_breaks_load(user_file, isolated_user_dirs: Path,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     blocker = isolated_user_dirs / "not-a-dir"
     blocker.write_text("a file where the cache directory should be", encoding="utf-8")
     monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
-    path = write(VALID)
+    path = user_file(VALID)
     assert load(path).provider("mine").api_base == "http://127.0.0.1:9000/v1"
-    assert any("unknown key 'api_bsae'" in m for m in issues_of(write(INVALID, "bad.yaml")))
+    assert any("unknown key 'api_bsae'" in m for m in issues_of(user_file(INVALID, "bad.yaml")))
     assert blocker.is_file()
 
 
@@ -225,8 +214,8 @@ def test_remember_into_an_unusable_directory_is_a_no_op(tmp_path: Path) -> None:
     assert store.recall(data, "u.yaml") is None
 
 
-def test_no_cache_env_turns_the_cache_off(write) -> None:
-    path = write(VALID)
+def test_no_cache_env_turns_the_cache_off(user_file) -> None:
+    path = user_file(VALID)
     registry.load(config_path=path, environ={NO_CACHE_ENV: "1"})
     assert not (user_cache_dir() / "validated").exists()
 
@@ -236,10 +225,10 @@ def test_no_cache_env_turns_the_cache_off(write) -> None:
     pytest.param(VALID.replace("api_key: local", f"api_key: '{REAL_KEY}'"), id="single-quoted-key"),
     pytest.param(VALID + f"    headers: {{X-Auth: \"{REAL_KEY}\"}}\n", id="header"),
 ])
-def test_a_document_with_secrets_is_stored_without_them(write, text: str) -> None:
+def test_a_document_with_secrets_is_stored_without_them(user_file, text: str) -> None:
     """The entry records where each key lies in the file, never the key: a hit reads it back from
     the file's own bytes, which the content hash proved unchanged."""
-    path = write(text)
+    path = user_file(text)
     report = registry.inspect(config_path=path, environ={})
     store = ValidationCache(user_cache_dir() / "validated")
     verdict = store.recall(text.encode(), str(path))
@@ -257,10 +246,10 @@ def test_a_document_with_secrets_is_stored_without_them(write, text: str) -> Non
     pytest.param(VALID.replace("http://127.0.0.1:9000/v1", f"http://u:{REAL_KEY}@127.0.0.1:9000/v1"), id="url-password"),
     pytest.param(VALID.replace("api_key: local", f'api_key: "{REAL_KEY}\\x41"'), id="escaped-key"),
 ])
-def test_a_secret_whose_place_is_not_known_keeps_only_the_verdict(write, text: str) -> None:
+def test_a_secret_whose_place_is_not_known_keeps_only_the_verdict(user_file, text: str) -> None:
     """(A URL with a password passes the schema; the loader's URL policy refuses it later, on
     every load, since that check is not cached. An escaped key is not its text in the file.)"""
-    path = write(text)
+    path = user_file(text)
     report = registry.inspect(config_path=path, environ={})
     store = ValidationCache(user_cache_dir() / "validated")
     verdict = store.recall(text.encode(), str(path))
@@ -280,8 +269,8 @@ def test_placeholder_keys_do_not_stop_the_document_being_stored(cache: Validatio
     assert verdict.document.data["providers"]["ollama"]["api_key"] == "ollama"
 
 
-def test_read_file_layer_with_a_cache_matches_one_without(write, cache: ValidationCache) -> None:
-    path = write(VALID)
+def test_read_file_layer_with_a_cache_matches_one_without(user_file, cache: ValidationCache) -> None:
+    path = user_file(VALID)
     plain = read_file_layer("user", path, required=True)
     cold = read_file_layer("user", path, required=True, cache=cache)
     warm = read_file_layer("user", path, required=True, cache=cache)
