@@ -12,7 +12,10 @@ TYPE_CHECKING = False  # typing costs ~4 ms to import, and annotations are strin
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-__all__ = ["Issue", "IssueReport", "errors_in", "warnings_in"]
+__all__ = ["ISSUE_KINDS", "Issue", "IssueReport", "errors_in", "warnings_in"]
+
+# What an Issue can be about (``Issue.kind``); see Issue.
+ISSUE_KINDS = ("unreadable", "syntax", "schema", "url", "semantic")
 
 
 class Issue(Frozen):
@@ -21,9 +24,15 @@ class Issue(Frozen):
     ``path`` is a file path for file layers; ``env_var`` names the variable for the environment
     layer. ``pointer`` is a JSON path such as ``$.providers.ollama.api_base``. Messages never
     contain secret values: they are built from the path and the rule that was broken.
+
+    ``kind`` is what went wrong, so callers can branch without reading the message: ``unreadable``
+    (the file cannot be read at all: the CLI exits 2), ``syntax`` (not valid strict YAML),
+    ``schema`` (the JSON Schema refused it), ``url`` (a base URL broke a rule of the URL policy),
+    ``semantic`` (anything the merged configuration gets wrong). ``rule`` names the broken rule
+    where there is one (the URL rule, the schema keyword).
     """
 
-    __slots__ = ("message", "path", "line", "column", "pointer", "hint", "env_var", "severity")
+    __slots__ = ("message", "path", "line", "column", "pointer", "hint", "env_var", "severity", "kind", "rule")
     message: str
     path: str | None
     line: int | None
@@ -32,9 +41,11 @@ class Issue(Frozen):
     hint: str | None
     env_var: str | None
     severity: str  # "error" or "warning"
+    kind: str
+    rule: str | None
     _defaults = {
         "path": None, "line": None, "column": None, "pointer": None, "hint": None, "env_var": None,
-        "severity": "error",
+        "severity": "error", "kind": "semantic", "rule": None,
     }
 
     @property
@@ -71,6 +82,8 @@ class Issue(Frozen):
             "severity": self.severity,
             "message": self.message,
             "hint": self.hint,
+            "kind": self.kind,
+            "rule": self.rule,
         }
 
 

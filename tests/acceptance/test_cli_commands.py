@@ -96,7 +96,7 @@ def test_json_commands_print_a_failure_object_when_they_fail(tmp_path: Path, cap
     assert code == 1 and json.loads(out) == {"status": "fail", "errors": [{
         "path": None, "line": None, "column": None, "pointer": None, "env_var": None, "severity": "error",
         "message": "invalid model id 'ollama/': nothing follows the prefix 'ollama/'; write 'ollama/<model>'",
-        "hint": None}]}
+        "hint": None, "kind": "semantic", "rule": None}]}
 
 
 def test_list_with_missing_named_config_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
