@@ -94,7 +94,7 @@ def check_document(document: Document) -> list[Issue]:
         return [Issue(
             f"the file must be a mapping of keys (version, fallback, aliases, providers), not {_type_name(document.data)}",
             path=document.path, line=line, column=column, pointer="$",
-            hint="start the file with 'version: 1' and a 'providers:' mapping",
+            hint="start the file with 'version: 1' and a 'providers:' mapping", kind="schema", rule="type",
         )]
     issues: list[Issue] = []
     seen: set[tuple[str | None, str]] = set()
@@ -103,7 +103,7 @@ def check_document(document: Document) -> list[Issue]:
             key = (issue.pointer, issue.message)
             if key not in seen:
                 seen.add(key)
-                issues.append(issue)
+                issues.append(issue.replace(kind="schema", rule=error.validator))
     issues.sort(key=lambda i: (i.line or 0, i.column or 0, i.pointer or ""))
     return issues
 

@@ -198,6 +198,7 @@ def test_json_shape_on_failure(tmp_path: Path, capsys: pytest.CaptureFixture[str
         "errors": [{
             "path": str(path), "line": 4, "column": 5, "pointer": "$.providers.ollama.api_bse", "env_var": None,
             "severity": "error", "message": "unknown key 'api_bse'", "hint": "did you mean 'api_base'?",
+            "kind": "schema", "rule": "additionalProperties",
         }],
         "warnings": [],
         "files": [str(path)],
