@@ -14,7 +14,7 @@ from registry.inspection import (
     mask_kwargs,
     path_problem,
 )
-from registry.model import Origin
+from registry.provider import Origin
 from registry.secrets import Secret
 
 
