@@ -23,13 +23,17 @@ from .values import Frozen
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from pathlib import Path
     from typing import Callable, Mapping, TypeAlias
 
     from .cache import ValidationCache
 
     Layer: TypeAlias = FileLayer | EnvLayer
 
-__all__ = ["ALLOWED_HOSTS_ENV", "LAYER_NAMES", "PRECEDENCE", "URL_POLICY_ENV", "LoadReport", "inspect", "load"]
+__all__ = [
+    "ALLOWED_HOSTS_ENV", "LAYER_NAMES", "PRECEDENCE", "URL_POLICY_ENV", "LayerLocation", "LoadReport", "inspect", "load",
+    "locate_layers",
+]
 
 
 class _Request(Frozen):
@@ -43,31 +47,56 @@ class _Request(Frozen):
     apply_environment: bool
     cache: ValidationCache | None
     _hidden = frozenset({"environ"})
+    _defaults = {"snapshot": False, "apply_environment": True, "cache": None}
 
 
-def _read_builtin(name: str, request: _Request) -> Layer:
-    return read_file_layer(name, builtin_providers_path(), required=True, reason="built-in", cache=request.cache)
+class LayerLocation(Frozen):
+    """Where one layer is read from, decided before it is read. ``path`` is None for the
+    environment; ``required`` layers must exist (the built-in file, a user file named on purpose)."""
+
+    __slots__ = ("layer", "path", "reason", "required")
+    layer: str
+    path: Path | None
+    reason: str
+    required: bool
 
 
-def _read_user_file(name: str, request: _Request) -> Layer:
-    location = find_user_file(request.app_name, request.config_path, request.environ)
-    return read_file_layer(name, location.path, required=location.explicit, reason=location.reason,
-                           cache=request.cache)
+def _locate_builtin(name: str, request: _Request) -> LayerLocation:
+    return LayerLocation(name, builtin_providers_path(), "built-in", True)
 
 
-def _read_environment(name: str, request: _Request) -> Layer:
-    return EnvLayer(request.environ if request.apply_environment else {},
-                    "snapshot" if request.snapshot else "environ=")
+def _locate_user_file(name: str, request: _Request) -> LayerLocation:
+    found = find_user_file(request.app_name, request.config_path, request.environ)
+    return LayerLocation(name, found.path, found.reason, found.explicit)
+
+
+def _locate_environment(name: str, request: _Request) -> LayerLocation:
+    return LayerLocation(name, None, "snapshot" if request.snapshot else "environ=", False)
 
 
 # Precedence of the configuration layers, lowest first: a later layer overrides an earlier one.
-# Each entry is the layer's name and the function that reads it.
-PRECEDENCE: tuple[tuple[str, Callable[[str, _Request], Layer]], ...] = (
-    ("default", _read_builtin),
-    ("user", _read_user_file),
-    ("env", _read_environment),
+# Each entry is the layer's name and the function that says where it is read from; reading,
+# merging, origins and `registry paths` all follow this one list.
+PRECEDENCE: tuple[tuple[str, Callable[[str, _Request], LayerLocation]], ...] = (
+    ("default", _locate_builtin),
+    ("user", _locate_user_file),
+    ("env", _locate_environment),
 )
 LAYER_NAMES = tuple(name for name, _ in PRECEDENCE)
+
+
+def locate_layers(app_name: str = APP_NAME, config_path: str | os.PathLike[str] | None = None,
+                  environ: Mapping[str, str] | None = None) -> tuple[LayerLocation, ...]:
+    """Where each layer would be read from, in precedence order (nothing is read)."""
+    request = _Request(app_name, config_path, dict(os.environ) if environ is None else environ, environ is None)
+    return tuple(locate(name, request) for name, locate in PRECEDENCE)
+
+
+def _read(location: LayerLocation, request: _Request) -> Layer:
+    if location.path is None:
+        return EnvLayer(request.environ if request.apply_environment else {}, location.reason)
+    return read_file_layer(location.layer, location.path, required=location.required, reason=location.reason,
+                           cache=request.cache)
 
 
 class LoadReport(Frozen, IssueReport):
@@ -108,7 +137,7 @@ def inspect(app_name: str = APP_NAME, config_path: str | os.PathLike[str] | None
     policy = _policy(url_policy, env, issues)
     request = _Request(app_name, config_path, env, environ is None, apply_environment,
                        open_validation_cache(app_name, env))  # no cache when PROVIDER_REGISTRY_NO_CACHE is set
-    layers = [read(name, request) for name, read in PRECEDENCE]
+    layers = [_read(locate(name, request), request) for name, locate in PRECEDENCE]
     sources = tuple(layer.source for layer in layers)
     layer_issues = [issue for layer in layers for issue in layer.issues]
     issues.extend(layer_issues)
