@@ -33,6 +33,7 @@ class Registry:
     """All effective providers, routed through one table. Build it with ``registry.load()``."""
 
     __slots__ = ("_table", "layers", "warnings", "url_policy", "settings_origins")
+    _table: RouteTable
     layers: tuple[LayerSource, ...]
     warnings: tuple[Issue, ...]
     url_policy: UrlPolicy | None

@@ -180,10 +180,10 @@ class RouteTable:
                                 alias_of=alias_of)
         route: Route = verdict  # type: ignore[assignment]
         provider = route.provider
-        wanted = alias_of or model_id
+        wanted: str = alias_of or model_id  # type: ignore[assignment]  # a routed id is a string
         suggestion = None
         if route.via == "fallback":
-            head, slash, rest = wanted.partition("/")  # type: ignore[union-attr]
+            head, slash, rest = wanted.partition("/")
             if slash:  # 'olama/x' is a valid fallback id, but likely a typo
                 suggestion = self._suggest(head, rest)
         shown = wanted if alias_of is None else model_id
