@@ -19,15 +19,7 @@ from .model import LayerSource, Origin, Provider, Registry
 from .model_ids import route_model_id
 from .paths import APP_NAME, builtin_providers_path, find_user_file
 from .secrets import Secret, check_secret_text, is_placeholder_key
-from .urls import (
-    ALLOWED_HOSTS_ENV,
-    URL_POLICY_ENV,
-    UrlPolicy,
-    UrlProblem,
-    check_base_url,
-    normalize_base_url,
-    parse_policy,
-)
+from .urls import ALLOWED_HOSTS_ENV, URL_POLICY_ENV, PolicyError, UrlPolicy, UrlProblem, parse_base_url, parse_policy
 from .values import EMPTY_MAPPING, Frozen
 from .yamlfile import JsonPath, format_pointer
 
@@ -108,21 +100,15 @@ def _policy(url_policy: str | UrlPolicy | None, env: Mapping[str, str], issues: 
         return url_policy
     if url_policy is not None and not isinstance(url_policy, str):
         raise TypeError(f"url_policy must be a policy name, a UrlPolicy or None, not {type(url_policy).__name__}")
-    name_var = URL_POLICY_ENV if url_policy is None else None
     name = env.get(URL_POLICY_ENV) if url_policy is None else url_policy
     try:
-        parse_policy(name, None)  # the name alone first, so each problem blames its own variable
-    except ValueError as exc:
-        if name_var is None:
-            issues.append(Issue(f"url_policy argument: {exc}", hint="pass 'default' or 'strict'"))
-        else:
-            issues.append(Issue(str(exc), env_var=name_var, hint=f"unset {name_var} or fix its value"))
-        return UrlPolicy()
-    try:
         return parse_policy(name, env.get(ALLOWED_HOSTS_ENV))
-    except ValueError as exc:
-        message, _, hint = str(exc).partition("; hint: ")
-        issues.append(Issue(message, env_var=ALLOWED_HOSTS_ENV, hint=hint or f"unset {ALLOWED_HOSTS_ENV} or fix its value"))
+    except PolicyError as problem:
+        if problem.setting == "name" and url_policy is not None:
+            issues.append(Issue(f"url_policy argument: {problem.message}", hint="pass 'default' or 'strict'"))
+        else:
+            var = URL_POLICY_ENV if problem.setting == "name" else ALLOWED_HOSTS_ENV
+            issues.append(Issue(problem.message, env_var=var, hint=problem.hint or f"unset {var} or fix its value"))
         return UrlPolicy()
 
 
@@ -229,13 +215,14 @@ def _near_miss_names(draft: _Draft) -> list[Issue]:
     return warnings
 
 
-def _where(origin: Origin, pointer_path: JsonPath, message: str, hint: str | None, severity: str = "error") -> Issue:
+def _where(origin: Origin, pointer_path: JsonPath, message: str, hint: str | None, severity: str = "error", *,
+           kind: str = "semantic", rule: str | None = None) -> Issue:
     """An issue located at a value's origin: file:line for file layers, the variable for env."""
     pointer = format_pointer(pointer_path)
     if origin.layer == "env":
-        return Issue(message, env_var=origin.source, pointer=pointer, hint=hint, severity=severity)
+        return Issue(message, env_var=origin.source, pointer=pointer, hint=hint, severity=severity, kind=kind, rule=rule)
     return Issue(message, path=origin.source, line=origin.line, column=origin.column, pointer=pointer, hint=hint,
-                 severity=severity)
+                 severity=severity, kind=kind, rule=rule)
 
 
 def _build(draft: _Draft, policy: UrlPolicy, layers: tuple[LayerSource, ...], issues: list[Issue]) -> Registry:
@@ -364,15 +351,11 @@ def _frozen(mapping: dict[str, Any]) -> Mapping[str, Any]:
 
 def _checked_url(valued: _Valued, path: JsonPath, policy: UrlPolicy, issues: list[Issue]) -> str:
     raw, origin = valued
-    text = raw.strip() if isinstance(raw, str) else ""
-    problem = check_base_url(text, policy)
-    if problem is None and text and text != raw and origin.layer != "env":
-        # In a file, surrounding whitespace means a '|' block scalar or a quoted typo: the value
-        # is not what the user thinks it is. Env values are stripped (shells add newlines).
-        problem = UrlProblem("whitespace", "base URL has leading or trailing whitespace",
-                             "remove it; a '|' or '>' block scalar adds a newline, so write the URL on the key's line")
-    if problem is not None:
-        message = f"{problem.message} (rule: {problem.rule}; layer: {origin.layer})"
-        issues.append(_where(origin, path, message, problem.hint))
-        return text
-    return normalize_base_url(text)
+    text = raw if isinstance(raw, str) else ""
+    # Env values are stripped (shells add newlines); in a file, surrounding whitespace is a problem.
+    url = parse_base_url(text, policy, strip=origin.layer == "env")
+    if isinstance(url, UrlProblem):
+        message = f"{url.message} (rule: {url.rule}; layer: {origin.layer})"
+        issues.append(_where(origin, path, message, url.hint, kind="url", rule=url.rule))
+        return text.strip()
+    return url.normal
