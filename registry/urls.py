@@ -153,8 +153,9 @@ def parse_base_url(text: str, policy: UrlPolicy = _DEFAULT_POLICY, *, strip: boo
     if isinstance(host, UrlProblem):
         return host
     path = (slash + path).rstrip("/")
-    endpoint = next((e for e in _ENDPOINTS if path.lower().endswith(e)), None)
-    if endpoint is not None:
+    lowered = path.lower()
+    if lowered.endswith(_ENDPOINTS):
+        endpoint = next(e for e in _ENDPOINTS if lowered.endswith(e))
         base = url.rstrip("/")[: -len(endpoint)]
         return UrlProblem(
             "endpoint-path",
