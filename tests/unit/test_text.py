@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from registry.secrets import check_secret_text
 from registry.text import is_control, is_plain, is_whitespace
-from registry.urls import check_base_url
+from registry.urls import UrlProblem, parse_base_url
 
 
 @pytest.mark.parametrize("char", ["\x00", "\n", "\t", "\x7f", "\x85", "\u200b", "\u202e", "\u2028", "\u2029", "\ufeff"])
@@ -38,9 +38,9 @@ def test_plain_text_has_no_control_or_whitespace(text: str) -> None:
 def test_urls_and_keys_refuse_the_same_characters(char: str) -> None:
     # One home for the classes: a character the URL check calls a control or whitespace is one the
     # key check refuses too (and the other way round, for the characters allowed in both).
-    url_problem = check_base_url(f"http://h/v1{char}x")
+    url_problem = parse_base_url(f"http://h/v1{char}x")
     key_problem = check_secret_text(f"sk-{char}x")
     shared = is_control(char) or is_whitespace(char)
-    assert (url_problem is not None and url_problem.rule in ("control-character", "whitespace")) == shared
+    assert (isinstance(url_problem, UrlProblem) and url_problem.rule in ("control-character", "whitespace")) == shared
     assert (key_problem in ("contains whitespace", "contains a control character")) == shared
     assert unicodedata.category(char) != "Zs" or is_whitespace(char)
