@@ -13,7 +13,9 @@ import pytest
 
 import registry
 from registry import cli
-from registry.cli import COMMANDS, build_parser, main
+from registry.cli import build_parser, commands, main
+
+COMMANDS = commands()
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str, environ: dict[str, str] | None = None) -> tuple[int, str, str]:
@@ -67,8 +69,9 @@ def test_every_command_module_has_the_interface() -> None:
     build_parser()  # every module's add_arguments accepts a parser
 
 
-def _exploding_command(message: str) -> types.ModuleType:
-    module = types.ModuleType("exploding")
+def _install_exploding_command(monkeypatch: pytest.MonkeyPatch, message: str) -> None:
+    """Register a command ``boom`` whose run raises, the way a command module is registered."""
+    module = types.ModuleType("registry.commands.boom")
     module.HELP = "raises"
     module.add_arguments = lambda parser: None
 
@@ -76,12 +79,13 @@ def _exploding_command(message: str) -> types.ModuleType:
         raise RuntimeError(message)
 
     module.run = run_command
-    return module
+    monkeypatch.setitem(sys.modules, "registry.commands.boom", module)
+    monkeypatch.setitem(cli._COMMAND_MODULES, "boom", "boom")
 
 
 def test_internal_error_is_one_line_and_exit_3(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     canary = "sk-canary-7f3a9b2c4d5e6f708192"
-    monkeypatch.setitem(COMMANDS, "boom", _exploding_command(f"broke while holding {canary}\nsecond line"))
+    _install_exploding_command(monkeypatch, f"broke while holding {canary}\nsecond line")
     code, out, err = run(capsys, "boom", environ={"SOME_API_KEY": canary})
     assert (code, out) == (3, "")
     assert err == ("registry: internal error: RuntimeError: broke while holding ****8192 second line "
@@ -90,7 +94,7 @@ def test_internal_error_is_one_line_and_exit_3(capsys: pytest.CaptureFixture[str
 
 def test_internal_error_with_debug_shows_the_traceback(capsys: pytest.CaptureFixture[str],
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(COMMANDS, "boom", _exploding_command("kaput"))
+    _install_exploding_command(monkeypatch, "kaput")
     code, _, err = run(capsys, "--debug", "boom")
     assert code == 3
     assert err.startswith("Traceback (most recent call last):")
@@ -100,7 +104,7 @@ def test_internal_error_with_debug_shows_the_traceback(capsys: pytest.CaptureFix
 def test_the_debug_traceback_masks_keys_from_the_environment(capsys: pytest.CaptureFixture[str],
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     key = "sk-debug-canary-0123456789abcdef"
-    monkeypatch.setitem(COMMANDS, "boom", _exploding_command(f"server said: bad key {key}"))
+    _install_exploding_command(monkeypatch, f"server said: bad key {key}")
     code, _, err = run(capsys, "--debug", "boom", environ={"VLLM_API_KEY": key})
     assert code == 3 and "Traceback (most recent call last):" in err
     assert key not in err and "****cdef" in err

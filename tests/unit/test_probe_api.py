@@ -1,4 +1,4 @@
-"""``registry.probe`` is the function even after the submodule of the same name is imported."""
+"""``registry.probe`` is the function, imported on first use from ``registry.live``."""
 
 from __future__ import annotations
 
@@ -6,15 +6,19 @@ import subprocess
 import sys
 
 
-def test_probe_attribute_stays_the_function_after_the_cli_imports_the_submodule() -> None:
-    code = ("import registry.cli, registry.probe, registry, sys; "
+def test_probe_attribute_is_the_function_and_imports_no_network_code() -> None:
+    code = ("import registry, sys; "
+            "assert 'registry.live' not in sys.modules; "
+            "from registry import probe; "
+            "import registry.cli, registry.live; "
             "assert callable(registry.probe) and callable(registry.aprobe), registry.probe; "
+            "assert registry.probe is probe is registry.live.probe; "
             "assert 'httpx' not in sys.modules and 'asyncio' not in sys.modules and 'litellm' not in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
 def test_litellm_errors_are_cut_to_the_servers_own_message() -> None:
-    from registry.probe import _litellm_message
+    from registry.live import _litellm_message
 
     wrapped = Exception('litellm.BadRequestError: OpenAIException - {"error": {"message": "No connected db."}}')
     assert _litellm_message(wrapped) == "No connected db."
