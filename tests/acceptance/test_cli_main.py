@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import subprocess
 import sys
@@ -171,3 +172,46 @@ def test_check_refuses_a_timeout_that_is_not_a_positive_number(capsys: pytest.Ca
     assert f"--timeout must be a positive number of seconds, not {float(timeout)!r}" in err
     with pytest.raises(ValueError, match="positive number of seconds"):
         registry.probe(registry.load(environ={}), "ollama", timeout=float(timeout))
+
+
+# tempfile is not listed: platformdirs imports it to find the config directory.
+_NOT_ON_EVERY_RUN = ("typing", "difflib", "datetime", "traceback", "registry.starter", "registry.schema")
+
+
+@pytest.mark.parametrize("argv", [["--version"], ["list"], ["--json", "resolve", "ollama/x"]])
+def test_a_run_imports_only_its_command(tmp_path: Path, argv: list[str]) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env.update(PYTHONPATH=str(Path(cli.__file__).resolve().parent.parent), HOME=str(tmp_path),
+               XDG_CONFIG_HOME=str(tmp_path / "config"), XDG_CACHE_HOME=str(tmp_path / "cache"))
+    code = ("import sys, json; from registry.cli import main; status = main(sys.argv[1:]); "
+            "sys.stdout = sys.__stdout__; print(json.dumps([status, sorted(sys.modules)]))")
+    for _ in range(2):  # the first run fills the validation cache (a cache miss runs jsonschema)
+        done = subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True, env=env,
+                              timeout=120, check=False)
+    status, modules = json.loads(done.stdout.splitlines()[-1])
+    assert status == 0, done.stderr
+    assert [m for m in _NOT_ON_EVERY_RUN if m in modules] == []
+    ran = {"list": "listing", "resolve": "resolve"}.get(next((a for a in argv if not a.startswith("-")), ""))
+    commands_imported = {m.rsplit(".", 1)[1] for m in modules if m.startswith("registry.commands.")} - {"_context"}
+    assert commands_imported == ({ran} if ran else set())
+
+
+@pytest.mark.parametrize(("argv", "code", "out_start"), [
+    (["--help", "list"], 0, "usage: registry [-h]"),  # top-level help, listing every command
+    (["list", "--help"], 0, "usage: registry list"),
+    (["--version", "bogus"], 0, "registry "),
+    (["list", "--version"], 2, ""),  # --version is a global option of the top level only
+    (["--config", "list", "--json", "paths"], 0, "["),  # 'list' is the value of --config here
+    (["--app", "list", "paths", "--json"], 0, "["),
+], ids=["help first", "command help", "version first", "version after command", "value like a command",
+        "app value like a command"])
+def test_the_command_is_found_as_argparse_finds_it(capsys: pytest.CaptureFixture[str], argv: list[str], code: int,
+                                                   out_start: str) -> None:
+    status, out, err = run(capsys, *argv)
+    assert status == code, err
+    assert out.startswith(out_start)
+    if argv[0] == "--help":
+        for name in COMMANDS:
+            assert f"    {name} " in out, name
+    if argv[:2] == ["--config", "list"]:
+        assert json.loads(out)[1]["path"] == "list"
