@@ -1,4 +1,5 @@
-"""Pure helpers of registry.inspection: masking, value formatting, layer ranking, summaries."""
+"""Pure helpers of the inspection modules: masking and value formatting (display), layer ranking
+(views), validation summaries and the path verdict (inspection)."""
 
 from __future__ import annotations
 
@@ -6,16 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from registry.display import format_value, mask_kwargs
+from registry.inspection import ValidationResult, path_problem
 from registry.issues import Issue
-from registry.inspection import (
-    ValidationResult,
-    format_value,
-    highest_layer,
-    mask_kwargs,
-    path_problem,
-)
 from registry.provider import Origin
 from registry.secrets import Secret
+from registry.views import highest_layer
 
 
 def test_mask_kwargs_masks_key_and_every_header_and_copies() -> None:
