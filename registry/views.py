@@ -12,10 +12,10 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from .display import display_value, format_value
-from .loader import LAYER_NAMES
+from .loader import LAYER_NAMES, locate_layers
 from .model import Registry
 from .provider import Origin, Provider
-from .paths import APP_NAME, builtin_providers_path, find_user_file, schema_path, user_cache_dir
+from .paths import APP_NAME, schema_path, user_cache_dir
 from .values import Frozen
 
 TYPE_CHECKING = False  # typing costs ~4 ms to import, and `registry list` needs none of it
@@ -141,20 +141,30 @@ class LayerPath(Frozen):
         return {"name": self.name, "path": self.path, "exists": self.exists, "note": self.note}
 
 
+# Why a layer is read from where it is (``LayerLocation.reason``), as ``registry paths`` says it.
+_REASON_NOTES = {
+    "built-in": "built-in providers",
+    "config_path": "from --config",
+    "default": "default location",
+    "snapshot": "variables named by api_base_env and api_key_env",
+    "environ=": "variables named by api_base_env and api_key_env",
+}
+
+
 def layer_paths(app_name: str = APP_NAME, config_path: str | os.PathLike[str] | None = None,
                 environ: Mapping[str, str] | None = None) -> tuple[LayerPath, ...]:
-    """The built-in file, the user file (and why that one), the environment, the cache and the schema."""
-    env = dict(os.environ) if environ is None else environ
-    builtin = builtin_providers_path()
-    user = find_user_file(app_name, Path(config_path) if config_path is not None else None, env)
-    user_note = {"config_path": "from --config", "default": "default location"}.get(user.reason, f"from ${user.reason}")
-    if not user.path.exists() and not user.explicit:
-        user_note += "; run 'registry init' to create it"
+    """Every layer in precedence order (and why that file), then the cache and the schema."""
+    rows = []
+    for location in locate_layers(app_name, Path(config_path) if config_path is not None else None, environ):
+        note = _REASON_NOTES.get(location.reason, f"from ${location.reason}")
+        if location.path is None:
+            rows.append(LayerPath(location.layer, "environment", True, note))
+            continue
+        exists = location.path.is_file()
+        if location.reason == "default" and not exists:  # the user file has not been written yet
+            note += "; run 'registry init' to create it"
+        rows.append(LayerPath(location.layer, str(location.path), exists, note))
     cache = user_cache_dir(app_name)
-    return (
-        LayerPath("default", str(builtin), builtin.is_file(), "built-in providers"),
-        LayerPath("user", str(user.path), user.path.is_file(), user_note),
-        LayerPath("env", "environment", True, "variables named by api_base_env and api_key_env"),
-        LayerPath("cache", str(cache), cache.is_dir(), "cache directory"),
-        LayerPath("schema", str(schema_path()), schema_path().is_file(), "JSON Schema for providers files"),
-    )
+    rows.append(LayerPath("cache", str(cache), cache.is_dir(), "cache directory"))
+    rows.append(LayerPath("schema", str(schema_path()), schema_path().is_file(), "JSON Schema for providers files"))
+    return tuple(rows)
