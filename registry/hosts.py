@@ -200,6 +200,7 @@ def _blocked_v4(address: ipaddress.IPv4Address, display: str, *, embedded: bool,
     """Why an IPv4 address may not be a base URL's host, or None. ``metadata_only`` skips the
     'this network' rule, for positions that may hold other bits of an address."""
     hint = _METADATA_HINT
+    reason: str | None
     if address.is_link_local:
         reason = "a link-local / cloud metadata address"
     elif address in _THIS_NETWORK and not metadata_only:
@@ -207,7 +208,7 @@ def _blocked_v4(address: ipaddress.IPv4Address, display: str, *, embedded: bool,
         hint = "0.0.0.0 is a listen address, not a destination; use '127.0.0.1' or the server's real address"
     else:
         reason = _BLOCKED_ADDRESSES.get(address)
-        if reason is None:
-            return None
+    if reason is None:
+        return None
     what = f"embeds the IPv4 address '{address}', which is" if embedded else "is"
     return UrlProblem("blocked-address", f"host {display!r} {what} {reason}", hint)

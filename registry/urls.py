@@ -67,9 +67,9 @@ _SCHEME_HINT = f"write the full URL, e.g. {_EXAMPLE_URL!r}"
 
 _SCHEME_RE = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
 _PORT_RE = re.compile(r"[0-9]{1,5}")
-# A value with no URL punctuation that mixes letters and digits over 20 characters is a pasted key
-# (sk-..., hf_..., a hex token) far more often than a host name.
-_KEY_LIKE_RE = re.compile(r"(?=[A-Za-z_-]*[0-9])(?=[0-9_-]*[A-Za-z])[A-Za-z0-9_-]{20,}")
+# A run of 20 or more letters, digits, '_' and '-' that mixes letters and digits is a pasted key
+# (sk-..., hf_..., a hex token) far more often than a host label or a path segment.
+_TOKEN_RUN_RE = re.compile(r"[A-Za-z0-9_-]{20,}")
 _SPLIT_RE = re.compile(r"[,\s]+")
 _MAX_SHOWN_SCHEME = 16
 
@@ -242,13 +242,13 @@ def is_quotable_url(text: str) -> bool:
     are where keys end up in URLs, with or without a scheme; a lone key-like token is a key
     pasted where the URL belongs. This is the one rule: every URL message uses :func:`quote_url`.
     """
-    return not ("@" in text or "?" in text or "#" in text or _KEY_LIKE_RE.fullmatch(text.strip()))
+    return not ("@" in text or "?" in text or "#" in text or any(map(_is_key_like, _TOKEN_RUN_RE.findall(text))))
 
 
 def quote_url(text: str) -> str:
     """``text`` quoted for a message: as written when :func:`is_quotable_url`, else with every part
     that may hold a key replaced by ``****`` (the query and fragment, the userinfo up to the last
-    ``@``, a key-like token whole); cut to ``MAX_QUOTED_LENGTH`` characters after masking."""
+    ``@``, each key-like token); cut to ``MAX_QUOTED_LENGTH`` characters after masking."""
     if not is_quotable_url(text):
         text = _masked(text)
     return repr(_clip(text))
@@ -261,9 +261,11 @@ def _masked(text: str) -> str:
         scheme = _SCHEME_RE.match(head)
         prefix = head[: scheme.end() + 2] if scheme and head.startswith("//", scheme.end()) else ""
         head = f"{prefix}{_MASK}@{head.rpartition('@')[2]}"
-    if _KEY_LIKE_RE.fullmatch(head.strip()):
-        head = _MASK
-    return head + tail
+    return _TOKEN_RUN_RE.sub(lambda run: _MASK if _is_key_like(run[0]) else run[0], head) + tail
+
+
+def _is_key_like(run: str) -> bool:
+    return any(c.isdigit() for c in run) and any(c.isalpha() for c in run)
 
 
 def _clip(text: str) -> str:
@@ -358,7 +360,7 @@ def _check_authority(authority: str) -> Host | UrlProblem:
         if authority.count(":") > 1:
             return UrlProblem(
                 "bad-host",
-                f"host {authority!r} looks like an IPv6 address without brackets",
+                f"host {quote_url(authority)} looks like an IPv6 address without brackets",
                 "put IPv6 addresses in brackets, e.g. 'http://[::1]:8000/v1'",
             )
         host_text, colon, port = authority.partition(":")
@@ -370,7 +372,7 @@ def _check_authority(authority: str) -> Host | UrlProblem:
     if port_text is not None and not (_PORT_RE.fullmatch(port_text) and 1 <= int(port_text) <= 65535):
         return UrlProblem(
             "bad-port",
-            f"port {port_text!r} is not a number from 1 to 65535",
+            f"port {quote_url(port_text)} is not a number from 1 to 65535",
             "write the port in decimal after the host, e.g. 'http://gpu-box:8000/v1', or leave it out",
         )
     return classify_bracketed(host_text) if bracketed else classify_unbracketed(host_text)
