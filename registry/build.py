@@ -171,7 +171,8 @@ def _checked_url(valued: Valued, path: JsonPath, policy: UrlPolicy, issues: list
     raw, origin = valued
     text = raw if isinstance(raw, str) else ""
     # Env values are stripped (shells add newlines); in a file, surrounding whitespace is a problem.
-    url = parse_base_url(text, policy, strip=origin.layer == "env")
+    # The built-in file is the operator's: strict's allow-list and https rule are for the user's values.
+    url = parse_base_url(text, policy, strip=origin.layer == "env", trusted=origin.layer == "default")
     if isinstance(url, UrlProblem):
         message = f"{url.message} (rule: {url.rule}; layer: {origin.layer})"
         issues.append(origin.issue(path, message, url.hint, kind="url", rule=url.rule))

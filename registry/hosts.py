@@ -7,7 +7,11 @@ with the project's own rules on top:
   an IPv4 address and accept octal, hex and fewer than four parts. Host names never end in a
   numeric label, so any such host is an IPv4 attempt and must be a canonical dotted quad;
 - the cloud metadata endpoints (link-local addresses, a short list of addresses and host names)
-  are refused, also when an IPv6 address carries them (IPv4-mapped, IPv4-compatible, 6to4, NAT64).
+  are refused, also when an IPv6 address carries them. Every IPv6 form that embeds an IPv4 address
+  is unwrapped first: IPv4-mapped ``::ffff:0:0/96``, IPv4-compatible ``::/96``, SIIT
+  ``::ffff:0:0:0/96``, NAT64 ``64:ff9b::/96`` and local-use ``64:ff9b:1::/48`` (RFC 8215), 6to4
+  ``2002::/16``, Teredo ``2001::/32`` (server and client) and ISATAP interface ids. A translator or
+  relay turns such an address back into its IPv4 destination, so the IPv4 rules apply to it.
 """
 
 from __future__ import annotations
@@ -27,14 +31,34 @@ _NUMERIC_LABEL_RE = re.compile(r"[0-9]+|0x[0-9a-f]*")
 _BLOCKED_HOSTNAMES = frozenset(
     {"metadata", "metadata.google.internal", "instance-data", "instance-data.ec2.internal"}
 )
+# Metadata and credential endpoints outside the link-local ranges (which are refused whole).
+# The IPv6 ones are unique-local addresses, so no range rule catches them:
+# - fd00:ec2::254: AWS EC2 instance metadata over IPv6 (the IPv6 endpoint of IMDS, "HttpProtocolIpv6"
+#   in the EC2 API reference, InstanceMetadataOptionsRequest);
+# - fd00:ec2::23: AWS EKS Pod Identity Agent, which hands pods their IAM credentials
+#   (https://docs.aws.amazon.com/eks/latest/userguide/pod-id-agent-setup.html, "IPv6");
+# - fd20:ce::254: Google Compute Engine metadata server for IPv6-only instances
+#   (https://cloud.google.com/compute/docs/metadata/querying-metadata);
+# - fd00:42::42: Scaleway instance metadata (https://docs.cloud-init.io/en/latest/reference/datasources/scaleway.html).
+# Azure's IMDS is IPv4 only (169.254.169.254, link-local). fd00:ec2::253 (the AWS DNS resolver)
+# and fd00:ec2::123 (time sync) hand out no credentials and stay allowed.
 _BLOCKED_ADDRESSES: dict[ipaddress.IPv4Address | ipaddress.IPv6Address, str] = {
     ipaddress.IPv4Address("100.100.100.200"): "a cloud metadata address (Alibaba Cloud)",
     ipaddress.IPv4Address("192.0.0.192"): "a cloud metadata address (Oracle Cloud)",
     ipaddress.IPv6Address("fd00:ec2::254"): "a cloud metadata address (AWS)",
+    ipaddress.IPv6Address("fd00:ec2::23"): "a cloud credentials address (AWS EKS Pod Identity Agent)",
+    ipaddress.IPv6Address("fd20:ce::254"): "a cloud metadata address (Google Cloud)",
+    ipaddress.IPv6Address("fd00:42::42"): "a cloud metadata address (Scaleway)",
 }
 _THIS_NETWORK = ipaddress.IPv4Network("0.0.0.0/8")
-_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
 _IPV4_COMPATIBLE = ipaddress.IPv6Network("::/96")  # ::a.b.c.d, deprecated but still routed
+_SIIT = ipaddress.IPv6Network("::ffff:0:0:0/96")  # IPv4-translated (RFC 7915 / RFC 2765)
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")  # well-known prefix (RFC 6052)
+_NAT64_LOCAL = ipaddress.IPv6Network("64:ff9b:1::/48")  # local-use prefix (RFC 8215)
+# RFC 6052 section 2.2: the prefix lengths below /96 that fit in the local-use /48. A /96 puts the
+# IPv4 address in the last 32 bits (checked for every NAT64 form).
+_RFC6052_PREFIXES = (48, 56, 64)
+_ISATAP_IDS = frozenset({0x00005EFE, 0x01005EFE, 0x02005EFE, 0x03005EFE})  # RFC 5214 interface ids
 
 
 class UrlProblem(Frozen):
@@ -114,11 +138,14 @@ def classify_bracketed(host_text: str) -> Host | UrlProblem:
     except ValueError:
         return bad_host(display, "is not a valid IPv6 address")
     embedded = _embedded_v4(address)
-    if embedded is not None:
-        problem = _blocked_v4(embedded, display, embedded=True)
-        # Only a mapped address is the local machine; 6to4 and NAT64 go through a gateway.
-        is_loopback = embedded.is_loopback and address.ipv4_mapped is not None
-        return problem or Host(address.compressed, display, is_loopback, False)
+    if embedded:
+        for v4, exact in embedded:
+            problem = _blocked_v4(v4, display, embedded=True, metadata_only=not exact)
+            if problem is not None:
+                return problem
+        # Only a mapped address is the local machine; the other forms go through a translator or relay.
+        mapped = address.ipv4_mapped
+        return Host(address.compressed, display, mapped is not None and mapped.is_loopback, False)
     if address.is_unspecified:
         return UrlProblem(
             "blocked-address",
@@ -131,27 +158,57 @@ def classify_bracketed(host_text: str) -> Host | UrlProblem:
     return Host(address.compressed, display, address.is_loopback, False)
 
 
-def _embedded_v4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
-    """The IPv4 address an IPv6 address tunnels to, for the forms that reach it on the wire."""
-    found = address.ipv4_mapped or address.sixtofour
-    if found is not None:
-        return found
-    if address in _NAT64 or (address in _IPV4_COMPATIBLE and not (address.is_unspecified or address.is_loopback)):
-        return ipaddress.IPv4Address(address.packed[12:])
-    return None
+def _embedded_v4(address: ipaddress.IPv6Address) -> list[tuple[ipaddress.IPv4Address, bool]]:
+    """The IPv4 addresses an IPv6 address may reach on the wire, each with whether every IPv4 rule
+    applies to it (True) or only the metadata rules (False). Empty when the address embeds none.
+
+    A local-use NAT64 prefix may be /48 to /96 long and nothing in the address says which, so
+    every RFC 6052 position is tried. Uncertain positions are only checked for metadata endpoints
+    (a real /96 translation of '10.0.0.5' reads as '0.0.0.0' at the /48 position), and so are the
+    Teredo server and client, which a relay reaches (so '0.0.0.0' there is not this machine).
+    """
+    value = int(address)
+    last32 = ipaddress.IPv4Address(value & 0xFFFFFFFF)
+    if address.ipv4_mapped is not None or address in _SIIT or address in _NAT64:
+        return [(last32, True)]
+    if address in _IPV4_COMPATIBLE:
+        return [] if address.is_unspecified or address.is_loopback else [(last32, True)]
+    if address in _NAT64_LOCAL:
+        return [(last32, False)] + [(_rfc6052(value, length), False) for length in _RFC6052_PREFIXES]
+    if address.sixtofour is not None:
+        return [(address.sixtofour, True)]
+    if address.teredo is not None:
+        server, client = address.teredo
+        return [(server, False), (client, False)]  # reached through a relay, never this machine
+    if (value >> 32) & 0xFFFFFFFF in _ISATAP_IDS:
+        return [(last32, True)]
+    return []
 
 
-def _blocked_v4(address: ipaddress.IPv4Address, display: str, *, embedded: bool) -> UrlProblem | None:
-    """Why an IPv4 address may not be a base URL's host, or None."""
+def _rfc6052(value: int, prefix_length: int) -> ipaddress.IPv4Address:
+    """The IPv4 address after a prefix of ``prefix_length`` (< 96) bits: the bits up to 63, then
+    the rest from bit 72 on (bits 64-71 are the reserved "u" octet)."""
+    high_bits = 64 - prefix_length
+    low_bits = 32 - high_bits
+    high = (value >> 64) & ((1 << high_bits) - 1)
+    low = (value >> (56 - low_bits)) & ((1 << low_bits) - 1)
+    return ipaddress.IPv4Address((high << low_bits) | low)
+
+
+def _blocked_v4(address: ipaddress.IPv4Address, display: str, *, embedded: bool,
+                metadata_only: bool = False) -> UrlProblem | None:
+    """Why an IPv4 address may not be a base URL's host, or None. ``metadata_only`` skips the
+    'this network' rule, for positions that may hold other bits of an address."""
     hint = _METADATA_HINT
+    reason: str | None
     if address.is_link_local:
         reason = "a link-local / cloud metadata address"
-    elif address in _THIS_NETWORK:
+    elif address in _THIS_NETWORK and not metadata_only:
         reason = "an unspecified ('this network') address"
         hint = "0.0.0.0 is a listen address, not a destination; use '127.0.0.1' or the server's real address"
     else:
         reason = _BLOCKED_ADDRESSES.get(address)
-        if reason is None:
-            return None
+    if reason is None:
+        return None
     what = f"embeds the IPv4 address '{address}', which is" if embedded else "is"
     return UrlProblem("blocked-address", f"host {display!r} {what} {reason}", hint)

@@ -16,10 +16,14 @@ Two policies:
 - ``default``: loopback, private LAN addresses, ordinary host names and public addresses are allowed;
   cloud metadata addresses and host names are refused.
 - ``strict``: everything ``default`` refuses, plus every non-loopback host must use ``https`` and be
-  listed in the allow-list. An empty allow-list therefore means "loopback hosts only".
+  listed in the allow-list. An empty allow-list therefore means "loopback hosts only". The caller
+  says which values are trusted (``trusted=True``: written by the operator, e.g. the built-in
+  file): those skip the https and allow-list rules, never the others.
 
-No message ever echoes credentials: a URL containing ``@`` is refused before anything else quotes
-it, and query strings (which may carry ``?api_key=...``) are never quoted.
+No message ever echoes credentials. :func:`is_quotable_url` is the one rule for whether URL text
+may be quoted (no userinfo ``@``, no query ``?``, no fragment ``#``, not a lone key-like token) and
+:func:`quote_url` the one way to quote it (masked otherwise, and cut to a readable length); every
+message here that shows URL or allow-list text goes through them.
 """
 
 from __future__ import annotations
@@ -40,13 +44,20 @@ __all__ = [
     "UrlPolicy",
     "UrlProblem",
     "check_base_url",
+    "is_quotable_url",
     "parse_base_url",
     "parse_policy",
+    "quote_url",
 ]
 
 POLICY_NAMES: tuple[str, ...] = ("default", "strict")
 
 MAX_URL_LENGTH = 2048
+# Allow-list limits: far above any real list, low enough that a pasted file fails at once.
+MAX_ALLOWED_HOSTS = 1000
+MAX_ALLOWED_HOSTS_LENGTH = 65536
+MAX_QUOTED_LENGTH = 100  # longer URL text is cut in messages
+_MASK = "****"
 # The environment variables that choose the policy (read by the loader, named in hints here).
 URL_POLICY_ENV = "PROVIDER_REGISTRY_URL_POLICY"
 ALLOWED_HOSTS_ENV = "PROVIDER_REGISTRY_ALLOWED_HOSTS"
@@ -56,6 +67,11 @@ _SCHEME_HINT = f"write the full URL, e.g. {_EXAMPLE_URL!r}"
 
 _SCHEME_RE = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
 _PORT_RE = re.compile(r"[0-9]{1,5}")
+# A run of 20 or more letters, digits, '_' and '-' that mixes letters and digits is a pasted key
+# (sk-..., hf_..., a hex token) far more often than a host label or a path segment.
+_TOKEN_RUN_RE = re.compile(r"[A-Za-z0-9_-]{20,}")
+_SPLIT_RE = re.compile(r"[,\s]+")
+_MAX_SHOWN_SCHEME = 16
 
 # OpenAI-compatible endpoints: a base URL that already ends in one would be requested twice over.
 _ENDPOINTS = ("/chat/completions", "/completions", "/embeddings", "/models", "/responses")
@@ -80,11 +96,12 @@ class UrlPolicy(Frozen):
             raise ValueError(f"unknown URL policy {self.name!r}; expected one of {_names()}")
         if not isinstance(self.allowed_hosts, tuple):
             raise TypeError(f"allowed_hosts must be a tuple, not {type(self.allowed_hosts).__name__}")
+        if len(self.allowed_hosts) > MAX_ALLOWED_HOSTS:
+            raise ValueError(f"allowed_hosts has {len(self.allowed_hosts)} entries; the limit is {MAX_ALLOWED_HOSTS}")
         for entry in self.allowed_hosts:
             if not isinstance(entry, str) or _parse_allowed_host(entry) != entry:
-                raise ValueError(
-                    f"allowed host {entry!r} is not in normal form; build the policy with parse_policy()"
-                )
+                shown = quote_url(entry) if isinstance(entry, str) else type(entry).__name__
+                raise ValueError(f"allowed host {shown} is not in normal form; build the policy with parse_policy()")
 
 
 _DEFAULT_POLICY = UrlPolicy()
@@ -124,12 +141,17 @@ class BaseUrl(Frozen):
         return f"{self.scheme}://{self.authority}{self.path or '/v1'}"
 
 
-def parse_base_url(text: str, policy: UrlPolicy = _DEFAULT_POLICY, *, strip: bool = True) -> BaseUrl | UrlProblem:
+def parse_base_url(text: str, policy: UrlPolicy = _DEFAULT_POLICY, *, strip: bool = True,
+                   trusted: bool = False) -> BaseUrl | UrlProblem:
     """Parse ``text`` once; return the URL, or the first rule it breaks under ``policy``.
 
     Surrounding whitespace is stripped; with ``strip=False`` it is a problem of its own, reported
     when the URL is otherwise fine (in a file it means a ``|`` block scalar or a quoted typo, so the
     value is not what the user thinks). Whitespace inside the URL is always a problem.
+
+    ``trusted=True`` says the operator wrote the value (the built-in file, later the app and site
+    layers): the strict policy's https and allow-list rules do not apply to it; every rule of the
+    default policy still does, so even a trusted value never reaches a metadata endpoint.
     """
     url = text.strip()
     problem = _check_text(url)
@@ -160,9 +182,9 @@ def parse_base_url(text: str, policy: UrlPolicy = _DEFAULT_POLICY, *, strip: boo
         return UrlProblem(
             "endpoint-path",
             f"base URL ends with the endpoint {endpoint!r}, which LiteLLM appends itself",
-            f"stop before it: {base!r}",
+            f"stop before it: {quote_url(base)}",
         )
-    if policy.name == "strict":
+    if policy.name == "strict" and not trusted:
         problem = _check_strict(scheme, host, policy)
         if problem is not None:
             return problem
@@ -184,20 +206,70 @@ def parse_policy(name: str | None, allowed_hosts: str | None) -> UrlPolicy:
 
     ``name`` None or empty means ``default``; names are case-insensitive. ``allowed_hosts`` is
     comma- or whitespace-separated; empty entries are dropped and duplicates removed. Entries are
-    kept under ``default`` too but have no effect there. The name is checked first.
+    kept under ``default`` too but have no effect there. The name is checked first. The cost is
+    linear in the text, which may be at most ``MAX_ALLOWED_HOSTS_LENGTH`` characters and
+    ``MAX_ALLOWED_HOSTS`` distinct entries.
     """
     policy_name = (name or "").strip().lower() or "default"
     if policy_name not in POLICY_NAMES:
-        close = close_match(policy_name, POLICY_NAMES)
+        close = close_match(policy_name, POLICY_NAMES) if len(policy_name) <= 40 else None
         guess = f" ({did_you_mean(close)})" if close else ""
-        raise PolicyError("name", f"unknown URL policy {name!r}{guess}; expected one of {_names()}")
-    entries: list[str] = []
-    for raw in re.split(r"[,\s]+", allowed_hosts or ""):
+        raise PolicyError("name", f"unknown URL policy {_clip(name or '')!r}{guess}; expected one of {_names()}")
+    text = allowed_hosts or ""
+    if len(text) > MAX_ALLOWED_HOSTS_LENGTH:
+        raise PolicyError(
+            "allowed_hosts",
+            f"the allow-list is {len(text)} characters long; the limit is {MAX_ALLOWED_HOSTS_LENGTH}",
+            "list only the hosts base URLs use; '.example.com' covers every subdomain",
+        )
+    entries: dict[str, None] = {}  # insertion-ordered set: a list's 'in' made this quadratic
+    for raw in _SPLIT_RE.split(text):
         if raw:
-            entry = _parse_allowed_host(raw)
-            if entry not in entries:
-                entries.append(entry)
+            entries[_parse_allowed_host(raw)] = None
+            if len(entries) > MAX_ALLOWED_HOSTS:
+                raise PolicyError(
+                    "allowed_hosts",
+                    f"the allow-list has more than {MAX_ALLOWED_HOSTS} entries",
+                    "list only the hosts base URLs use; '.example.com' covers every subdomain",
+                )
     return UrlPolicy(policy_name, tuple(entries))
+
+
+def is_quotable_url(text: str) -> bool:
+    """Whether URL text may appear in a message as written: False when it may hold a key.
+
+    Userinfo (``user:pw@``), a query (``?api_key=...``) and a fragment (``#access_token=...``)
+    are where keys end up in URLs, with or without a scheme; a lone key-like token is a key
+    pasted where the URL belongs. This is the one rule: every URL message uses :func:`quote_url`.
+    """
+    return not ("@" in text or "?" in text or "#" in text or any(map(_is_key_like, _TOKEN_RUN_RE.findall(text))))
+
+
+def quote_url(text: str) -> str:
+    """``text`` quoted for a message: as written when :func:`is_quotable_url`, else with every part
+    that may hold a key replaced by ``****`` (the query and fragment, the userinfo up to the last
+    ``@``, each key-like token); cut to ``MAX_QUOTED_LENGTH`` characters after masking."""
+    if not is_quotable_url(text):
+        text = _masked(text)
+    return repr(_clip(text))
+
+
+def _masked(text: str) -> str:
+    cut = _first_index(text, "?#")
+    head, tail = text[:cut], (text[cut] + _MASK if cut < len(text) else "")
+    if "@" in head:
+        scheme = _SCHEME_RE.match(head)
+        prefix = head[: scheme.end() + 2] if scheme and head.startswith("//", scheme.end()) else ""
+        head = f"{prefix}{_MASK}@{head.rpartition('@')[2]}"
+    return _TOKEN_RUN_RE.sub(lambda run: _MASK if _is_key_like(run[0]) else run[0], head) + tail
+
+
+def _is_key_like(run: str) -> bool:
+    return any(c.isdigit() for c in run) and any(c.isalpha() for c in run)
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= MAX_QUOTED_LENGTH else text[: MAX_QUOTED_LENGTH - 3] + "..."
 
 
 def _names() -> str:
@@ -258,16 +330,18 @@ def _check_scheme(text: str) -> tuple[str, UrlProblem | None]:
     match = _SCHEME_RE.match(text)
     scheme = match[1].lower() if match else ""
     if match is None or (scheme not in _ALLOWED_SCHEMES and text[match.end():][:1].isdigit()):
-        return scheme, UrlProblem("scheme", f"base URL {text!r} has no scheme", _SCHEME_HINT)
+        return scheme, UrlProblem("scheme", f"base URL {quote_url(text)} has no scheme", _SCHEME_HINT)
     if scheme not in _ALLOWED_SCHEMES:
+        # A long "scheme" is text before a ':' that is no scheme (a pasted 'key:secret', say).
+        shown = f" {match[1]!r}" if len(scheme) <= _MAX_SHOWN_SCHEME and is_quotable_url(match[1]) else ""
         return scheme, UrlProblem(
             "scheme",
-            f"base URL scheme {match[1]!r} is not allowed; only 'http' and 'https' are",
+            f"base URL scheme{shown} is not allowed; only 'http' and 'https' are",
             _SCHEME_HINT,
         )
     if not text.startswith("//", match.end()):
         return scheme, UrlProblem(
-            "scheme", f"base URL must start with '{scheme}://'; got {text!r}", _SCHEME_HINT
+            "scheme", f"base URL must start with '{scheme}://'; got {quote_url(text)}", _SCHEME_HINT
         )
     return scheme, None
 
@@ -286,7 +360,7 @@ def _check_authority(authority: str) -> Host | UrlProblem:
         if authority.count(":") > 1:
             return UrlProblem(
                 "bad-host",
-                f"host {authority!r} looks like an IPv6 address without brackets",
+                f"host {quote_url(authority)} looks like an IPv6 address without brackets",
                 "put IPv6 addresses in brackets, e.g. 'http://[::1]:8000/v1'",
             )
         host_text, colon, port = authority.partition(":")
@@ -298,7 +372,7 @@ def _check_authority(authority: str) -> Host | UrlProblem:
     if port_text is not None and not (_PORT_RE.fullmatch(port_text) and 1 <= int(port_text) <= 65535):
         return UrlProblem(
             "bad-port",
-            f"port {port_text!r} is not a number from 1 to 65535",
+            f"port {quote_url(port_text)} is not a number from 1 to 65535",
             "write the port in decimal after the host, e.g. 'http://gpu-box:8000/v1', or leave it out",
         )
     return classify_bracketed(host_text) if bracketed else classify_unbracketed(host_text)
@@ -316,12 +390,20 @@ def _check_strict(scheme: str, host: Host, policy: UrlPolicy) -> UrlProblem | No
     for entry in policy.allowed_hosts:
         if entry == host.key or (host.is_name and entry.startswith(".") and host.key.endswith(entry)):
             return None
-    listed = "is empty" if not policy.allowed_hosts else f"is {', '.join(policy.allowed_hosts)}"
+    listed = "is empty" if not policy.allowed_hosts else f"is {_listed(policy.allowed_hosts)}"
     return UrlProblem(
         "strict-allow-list",
         f"host {host.display!r} is not in the strict URL policy's allow-list (which {listed})",
         f"add it to {ALLOWED_HOSTS_ENV} (comma-separated; '.example.com' allows its subdomains)",
     )
+
+
+def _listed(entries: tuple[str, ...], limit: int = 5) -> str:
+    """The allow-list as a message shows it: a few entries, a key-like one (a pasted key is a valid
+    host name) masked."""
+    shown = [entry if is_quotable_url(entry) else _MASK for entry in entries[:limit]]
+    more = f", ... ({len(entries)} entries)" if len(entries) > limit else ""
+    return ", ".join(shown) + more
 
 
 def _parse_allowed_host(raw: str) -> str:
@@ -333,9 +415,9 @@ def _parse_allowed_host(raw: str) -> str:
             "list host names, IP addresses or '.domain' entries separated by commas, "
             "e.g. 'api.example.com,.corp.example,10.0.0.5'"
         )
-        return PolicyError("allowed_hosts", f"allowed host {raw!r} {why}", hint)
+        return PolicyError("allowed_hosts", f"allowed host {quote_url(raw)} {why}", hint)
 
-    if "/" in entry or "@" in entry:
+    if "/" in entry or "@" in entry or "?" in entry or "#" in entry:
         raise fail("looks like a URL, not a host", "write only the host, e.g. 'api.example.com'")
     if entry.startswith("[") and entry.endswith("]"):
         entry = entry[1:-1]

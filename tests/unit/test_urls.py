@@ -18,6 +18,7 @@ from registry.urls import (
     check_base_url,
     parse_base_url,
     parse_policy,
+    quote_url,
 )
 
 KNOWN_RULES = {
@@ -571,12 +572,13 @@ def test_parse_policy_allowed_hosts(text: str | None, expected: tuple[str, ...])
 def test_parse_policy_bad_allowed_host(entry: str, fragment: str) -> None:
     with pytest.raises(ValueError) as caught:
         parse_policy("strict", f"good.example,{entry}")
-    assert repr(entry) in str(caught.value)
+    # Quoted as written unless it may hold a key (issue 10: 'user@...' is masked, see below).
+    assert quote_url(entry) in str(caught.value)
     assert fragment in str(caught.value)
     assert "hint:" in str(caught.value)
     error = caught.value
     assert isinstance(error, PolicyError) and error.setting == "allowed_hosts"
-    assert error.message.startswith(f"allowed host {entry!r} ") and "hint:" not in error.message
+    assert error.message.startswith(f"allowed host {quote_url(entry)} ") and "hint:" not in error.message
     assert error.hint and str(error) == f"{error.message}; hint: {error.hint}"
 
 
@@ -738,3 +740,188 @@ def test_loader_policy_issue_blames_its_variable(user_file, environ: dict[str, s
 
     (issue,) = registry.inspect(config_path=user_file(""), environ=environ).errors
     assert (issue.env_var, issue.message, issue.hint) == (env_var, message, hint)
+
+
+# --- issue 10: strict trusts the operator's values -------------------------------------------------
+
+@pytest.mark.parametrize("url", ["https://router.huggingface.co/v1", "http://gpu-box.lan:8000/v1", "http://10.0.0.1/"])
+def test_trusted_values_skip_only_the_strict_rules(url: str) -> None:
+    assert isinstance(parse_base_url(url, UrlPolicy("strict")), UrlProblem)
+    assert isinstance(parse_base_url(url, UrlPolicy("strict"), trusted=True), BaseUrl)
+
+
+@pytest.mark.parametrize(
+    ("url", "rule"),
+    [("http://169.254.169.254/", "blocked-address"), ("http://[fd20:ce::254]/", "blocked-address"),
+     ("http://metadata.google.internal/", "blocked-host"), ("ftp://h/", "scheme"), ("http://h/v1?x=1", "fragment-or-query")],
+)
+def test_trusted_values_still_obey_every_other_rule(url: str, rule: str) -> None:
+    problem = parse_base_url(url, UrlPolicy("strict"), trusted=True)
+    assert isinstance(problem, UrlProblem) and problem.rule == rule
+
+
+def test_strict_with_an_empty_allow_list_loads_the_builtin_providers(user_file) -> None:
+    import registry
+
+    loaded = registry.load(config_path=user_file(""), environ={}, url_policy="strict")
+    assert loaded.provider("huggingface").api_base == "https://router.huggingface.co/v1"
+    env = registry.load(config_path=user_file(""), environ={"PROVIDER_REGISTRY_URL_POLICY": "strict"})
+    assert env.url_policy.name == "strict"
+
+
+def test_strict_still_checks_a_user_override_of_a_builtin_url(user_file) -> None:
+    import registry
+
+    path = user_file("version: 1\nproviders:\n  huggingface:\n    api_base: https://evil.example/v1\n")
+    (issue,) = registry.inspect(config_path=path, environ={}, url_policy="strict").errors
+    assert (issue.rule, issue.pointer) == ("strict-allow-list", "$.providers.huggingface.api_base")
+    assert "layer: user" in issue.message
+
+
+# --- issue 10: text that may hold a key is never quoted --------------------------------------------
+
+SECRET = "sk-canary-7Qx2Vb9LmZ4pR8tW"
+
+
+@pytest.mark.parametrize(
+    ("text", "quotable", "quoted"),
+    [
+        ("http://gpu-box:8000/v1", True, "'http://gpu-box:8000/v1'"),
+        ("localhost:11434", True, "'localhost:11434'"),
+        ("my-inference-server", True, "'my-inference-server'"),  # no digit: a name, not a key
+        (f"gpu-box:8000/v1?api_key={SECRET}", False, "'gpu-box:8000/v1?****'"),
+        (f"gpu-box/v1#{SECRET}", False, "'gpu-box/v1#****'"),
+        (f"http://u:{SECRET}@h/v1", False, "'http://****@h/v1'"),
+        (f"u:{SECRET}@h:8000/v1", False, "'****@h:8000/v1'"),
+        (f"a@b@h/v1?{SECRET}", False, "'****@h/v1?****'"),
+        (SECRET, False, "'****'"),
+        ("0123456789abcdef0123456789abcdef", False, "'****'"),
+        ("http://h/" + "a" * 200, True, "'http://h/" + "a" * 88 + "...'"),
+        (f"admin:{SECRET}:x", False, "'admin:****:x'"),  # each key-like run is masked, not the whole text
+        ("gpu-box.lan:12345678901234567890", True, "'gpu-box.lan:12345678901234567890'"),  # digits only
+        ("ip-10-0-0-5.ec2.internal:8000", True, "'ip-10-0-0-5.ec2.internal:8000'"),
+    ],
+)
+def test_quoting_rule(text: str, quotable: bool, quoted: str) -> None:
+    from registry.urls import is_quotable_url
+
+    assert is_quotable_url(text) is quotable
+    assert quote_url(text) == quoted
+    assert SECRET not in quote_url(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "rule", "fragment"),
+    [
+        (f"gpu-box:8000/v1?api_key={SECRET}", "scheme", "base URL 'gpu-box:8000/v1?****' has no scheme"),
+        (f"gpu-box:8000/v1#{SECRET}", "scheme", "'gpu-box:8000/v1#****'"),
+        (f"localhost/v1?k={SECRET}", "scheme", "has no scheme"),
+        (SECRET, "scheme", "base URL '****' has no scheme"),
+        (f"http:h?k={SECRET}", "scheme", "got 'http:h?****'"),
+        (f"https:/h/v1#{SECRET}", "scheme", "must start with 'https://'"),
+        (f"{SECRET}:x", "scheme", "base URL scheme is not allowed"),
+        (f"gopher://h/?{SECRET}", "scheme", "scheme 'gopher' is not allowed"),
+        (f"http://h:bad/?k={SECRET}", "fragment-or-query", "(not shown)"),
+        (f"http://[fd20:ce::254]/?k={SECRET}", "fragment-or-query", "query string"),
+        (f"http://h/v1/chat/completions?k={SECRET}", "fragment-or-query", "query string"),
+        (f"user:{SECRET}@h", "userinfo", "credentials"),
+    ],
+)
+def test_no_message_quotes_a_key_whichever_rule_fails_first(text: str, rule: str, fragment: str) -> None:
+    for policy in (UrlPolicy(), UrlPolicy("strict")):
+        problem = check_base_url(text, policy)
+        assert problem is not None and problem.rule == rule
+        assert fragment in problem.message
+        assert SECRET not in problem_text(problem)
+
+
+@given(
+    prefix=st.sampled_from(["", "http://", "http:", "ftp://", "gpu-box:8000/v1", "http://h:x", "HTTP://[::1"]),
+    mark=st.sampled_from(["?api_key=", "#", "@", "?", "/x?y=1&token="]),
+    secret=st.from_regex(r"[A-Za-z0-9_-]{12,40}", fullmatch=True),
+)
+def test_a_key_after_query_fragment_or_userinfo_never_appears(prefix: str, mark: str, secret: str) -> None:
+    text = f"{prefix}{mark}{secret}"
+    for policy in (UrlPolicy(), STRICT):
+        problem = check_base_url(text, policy)
+        assert problem is not None
+        assert secret not in problem_text(problem)
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        (f"user:{SECRET}@api.example.com", "allowed host '****@api.example.com' looks like a URL"),
+        (f"api.example.com?k={SECRET}", "allowed host 'api.example.com?****' looks like a URL"),
+        (f"api.example.com#{SECRET}", "allowed host 'api.example.com#****' looks like a URL"),
+        (f"https://{SECRET}@h/", "allowed host 'https://****@h/' looks like a URL"),
+    ],
+)
+def test_allowed_host_entries_with_credentials_are_masked(entry: str, message: str) -> None:
+    with pytest.raises(PolicyError) as caught:
+        parse_policy("strict", f"ok.example {entry}")
+    assert caught.value.message.startswith(message)
+    assert SECRET not in str(caught.value)
+
+
+def test_the_allow_list_in_a_message_masks_key_like_entries_and_is_capped() -> None:
+    problem = check_base_url("https://gpu-box/v1", parse_policy("strict", f"a.example {SECRET}"))
+    assert problem is not None and "(which is a.example, ****)" in problem.message
+    many = parse_policy("strict", " ".join(f"h{i}.example" for i in range(50)))
+    problem = check_base_url("https://gpu-box/v1", many)
+    assert problem is not None and "h4.example, ... (50 entries)" in problem.message and "h5.example" not in problem.message
+
+
+def test_a_long_policy_name_is_echoed_cut() -> None:
+    with pytest.raises(PolicyError) as caught:
+        parse_policy("x" * 10_000, None)
+    assert len(caught.value.message) < 200 and "..." in caught.value.message
+
+
+# --- issue 10: the allow-list costs linear time and has limits -------------------------------------
+
+def test_allow_list_parsing_is_linear() -> None:
+    import time
+
+    text = ",".join(f"h{i}.example" for i in range(1000))
+    start = time.perf_counter()
+    policy = parse_policy("strict", text)
+    assert len(policy.allowed_hosts) == 1000
+    duplicates = parse_policy("strict", "a.example," * 6000)  # 60 KB of one entry
+    assert duplicates.allowed_hosts == ("a.example",)
+    assert time.perf_counter() - start < 1.0
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        (",".join(f"h{i}.example" for i in range(1001)), "the allow-list has more than 1000 entries"),
+        ("a" * 65537, "the allow-list is 65537 characters long; the limit is 65536"),
+        ("a.example " * 10_000, "characters long"),
+    ],
+)
+def test_allow_list_limits(text: str, fragment: str) -> None:
+    with pytest.raises(PolicyError) as caught:
+        parse_policy("strict", text)
+    assert caught.value.setting == "allowed_hosts" and fragment in caught.value.message
+    assert caught.value.hint and "'.example.com' covers every subdomain" in caught.value.hint
+
+
+def test_allow_list_limit_through_the_loader(user_file) -> None:
+    import registry
+
+    environ = {"PROVIDER_REGISTRY_URL_POLICY": "strict", "PROVIDER_REGISTRY_ALLOWED_HOSTS": "a" * 70_000}
+    (issue,) = registry.inspect(config_path=user_file(""), environ=environ).errors
+    assert issue.env_var == "PROVIDER_REGISTRY_ALLOWED_HOSTS" and "the limit is 65536" in issue.message
+
+
+@pytest.mark.parametrize(
+    ("url", "fragment"),
+    [(f"http://gpu-box:{SECRET}/v1", "port '****' is not a number"),
+     (f"http://admin:{SECRET}:x/v1", "looks like an IPv6 address without brackets"),
+     ("http://h:80a/", "port '80a'")],
+)
+def test_port_and_authority_text_go_through_the_quoting_rule(url: str, fragment: str) -> None:
+    problem = check_base_url(url)
+    assert problem is not None and fragment in problem.message
+    assert SECRET not in problem_text(problem)
