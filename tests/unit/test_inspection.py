@@ -12,7 +12,6 @@ from registry.inspection import (
     format_value,
     highest_layer,
     mask_kwargs,
-    path_problem,
 )
 from registry.model import Origin
 from registry.secrets import Secret
@@ -70,14 +69,3 @@ def test_validation_summary(issues: tuple[Issue, ...], files: tuple[str, ...], p
 def test_unreadable_makes_result_not_ok() -> None:
     result = ValidationResult((), ("a",), (), unreadable=("a",))
     assert not result.ok and result.as_dict()["status"] == "fail"
-
-
-def test_path_problem(tmp_path: Path) -> None:
-    good = tmp_path / "f.yaml"
-    good.write_text("version: 1\n", encoding="utf-8")
-    link = tmp_path / "broken"
-    link.symlink_to(tmp_path / "nowhere")
-    assert path_problem(good) is None
-    assert path_problem(tmp_path / "missing") == "does not exist"
-    assert path_problem(tmp_path) == "is a directory"
-    assert path_problem(link) == "is a broken symbolic link"
