@@ -115,6 +115,7 @@ def run_process(code: str, env: dict[str, str]) -> tuple[float, str]:
 
 
 LOAD = "import registry; registry.load()"
+CLI = "from registry.cli import main; raise SystemExit(main({argv!r}))"  # what the console script runs
 LOAD_BIG = "import registry; registry.load(config_path={path!r}, environ={{}})"
 
 
@@ -136,6 +137,8 @@ def startup(sandbox: Sandbox, rounds: int) -> dict[str, tuple[float, float]]:
             lambda i: sandbox.user_file("user-changing", USER_FILE + f"# edit {i}\n")),
         "load(), user file, unchanged re-run": (LOAD, "with-user", None),
         "load(), user file with an inline key, unchanged": (LOAD, "user-secret", None),
+        "registry --version": (CLI.format(argv=["--version"]), "with-user", None),
+        "registry list": (CLI.format(argv=["list"]), "with-user", None),
     }
     for code, name, _ in cases.values():  # warm the bytecode cache and the validation cache
         run_process(code, sandbox.env(name))

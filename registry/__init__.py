@@ -29,8 +29,10 @@ from .errors import (
 )
 from .issues import Issue
 from .loader import LoadReport, inspect, load
-from .model import LAYER_NAMES, LayerSource, Origin, Provider, Registry
-from .model_ids import ModelIdCheck
+from .loader import LAYER_NAMES
+from .model import Registry
+from .provider import LayerSource, Origin, Provider
+from .routing import ModelIdCheck
 from .resolve import EFFORT_LEVELS
 from .secrets import Secret
 from .urls import UrlPolicy

@@ -16,7 +16,7 @@ No class derives from KeyError: its ``str()`` wraps the message in quotes.
 
 from __future__ import annotations
 
-TYPE_CHECKING = False  # typing costs ~4 ms to import, and annotations are strings here
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Iterable
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from .model_ids import route_model_id
 from .secrets import is_placeholder_key
 from .values import Frozen
 
@@ -26,7 +25,8 @@ TYPE_CHECKING = False  # typing costs ~4 ms to import, and annotations are strin
 if TYPE_CHECKING:
     from typing import Any
 
-    from .model import Provider, Registry
+    from .model import Registry
+    from .provider import Provider
 
 __all__ = ["FORMATS", "ProxyExport", "export_litellm_proxy", "export_litellm_proxy_text", "plan_litellm_proxy"]
 
@@ -72,7 +72,8 @@ def plan_litellm_proxy(reg: "Registry", providers: Iterable[str] | None = None, 
     for provider in {p.name: p for p in chosen}.values():
         entries += _deployments(provider, f"{provider.prefix}*", f"{provider.litellm_provider}/*", env_vars, notes)
     for model_id in dict.fromkeys(model_ids):
-        provider, model = route_model_id(reg, model_id)
+        route = reg.route(model_id)
+        provider, model = route.provider, route.model
         entries += _deployments(provider, model_id, f"{provider.litellm_provider}/{model}", env_vars, notes)
     config: dict[str, Any] = {
         "model_list": entries,

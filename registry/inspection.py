@@ -16,8 +16,8 @@ from types import MappingProxyType
 
 from .errors import InvalidModelIdError
 from .issues import Issue, IssueReport, unreadable_in
-from .loader import LoadReport, inspect
-from .model import LAYER_NAMES, Origin, Provider, Registry
+from .loader import LAYER_NAMES, LoadReport, inspect
+from .model import Registry
 from .paths import (
     APP_NAME,
     builtin_providers_path,
@@ -25,6 +25,7 @@ from .paths import (
     schema_path,
     user_cache_dir,
 )
+from .provider import IMPLICIT_DEFAULT, Origin, Provider
 from .secrets import Secret, mask_secret
 from .values import EMPTY_MAPPING, Frozen
 
@@ -327,7 +328,7 @@ def explain_resolve(registry: Registry, model_id: str, *, reasoning_effort: str 
     target = check.alias_of or model_id
     via_fallback = provider.name == registry.fallback and not target.startswith(provider.prefix)
     prefix_origin = provider.origins.get("prefix")
-    if prefix_origin is not None and prefix_origin.source == "implicit default":
+    if prefix_origin is not None and prefix_origin == IMPLICIT_DEFAULT:
         prefix_origin = provider.origins.get("name")  # '<name>/' is decided where the name is written
     decided_by = registry.settings_origins.get("fallback") if via_fallback else prefix_origin
     origins = {name: provider.origins[name] for name in ("api_base", "api_key") if name in provider.origins}

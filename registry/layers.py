@@ -1,41 +1,67 @@
-"""Read one file layer: bytes -> strict YAML document -> schema-checked layer, with origins.
+"""The configuration layers and their merge: each layer writes its values, with their origins,
+over those of the layers below it into one ``Draft``.
 
-A layer never raises for content problems: it returns the issues it found, so ``registry
-validate`` can report every problem in every file at once.
+A file layer is bytes -> strict YAML document -> schema-checked data; the environment layer is a
+snapshot of variables. A layer never raises for content problems: it returns the issues it
+found, so ``registry validate`` can report every problem in every layer at once. The order in
+which layers are merged is not decided here: ``loader.PRECEDENCE`` is the one list.
 """
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 from .errors import ConfigError
 from .issues import Issue
-from .model import Origin
+from .provider import LayerSource, Origin
+from .secrets import is_placeholder_key
 from .values import Frozen
 from .yamlfile import Document, JsonPath, parse_yaml, read_file_bytes
 
-TYPE_CHECKING = False  # typing costs ~4 ms to import, and annotations are strings here
+TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any
+    from typing import Any, Mapping, TypeAlias
 
     from .cache import ValidationCache
 
-__all__ = ["FileLayer", "read_file_layer"]
+    Valued: TypeAlias = tuple[Any, Origin]  # a merged value and where it came from
+
+__all__ = ["Draft", "EnvLayer", "FileLayer", "as_names", "read_file_layer"]
+
+
+class Draft:
+    """The merge in progress: raw values from the layers so far, each with its origin."""
+
+    __slots__ = ("providers", "declared", "fallback", "aliases")
+
+    def __init__(self) -> None:
+        self.providers: dict[str, dict[str, Valued]] = {}
+        self.declared: dict[str, Origin] = {}  # provider name -> where it was first named
+        self.fallback: Valued | None = None
+        self.aliases: dict[str, Valued] = {}
 
 
 class FileLayer(Frozen):
     """One file layer. ``document`` is None when the file is absent or unreadable."""
 
-    __slots__ = ("layer", "path", "exists", "document", "issues")
+    __slots__ = ("layer", "path", "exists", "document", "issues", "reason")
     layer: str
     path: str
     exists: bool
     document: Document | None
     issues: tuple[Issue, ...]
+    reason: str  # why this file: "built-in", "--config", "default location" ...
+    _defaults = {"reason": ""}
 
     @property
     def ok(self) -> bool:
         return self.document is not None and not any(i.severity == "error" for i in self.issues)
+
+    @property
+    def source(self) -> LayerSource:
+        return LayerSource(self.layer, self.path, self.exists, self.reason)
 
     @property
     def data(self) -> dict[str, Any]:
@@ -46,8 +72,80 @@ class FileLayer(Frozen):
         line, column = self.document.position(path, key=key) if self.document is not None else (None, None)
         return Origin(self.layer, self.path, line, column)
 
+    def merge_into(self, draft: Draft) -> None:
+        """Overlay this file's values on ``draft``, field by field, remembering origins."""
+        data = self.data
+        if "fallback" in data:
+            draft.fallback = (data["fallback"], self.origin(("fallback",)))
+        for alias, target in (data.get("aliases") or {}).items():
+            draft.aliases[alias] = (target, self.origin(("aliases", alias)))
+        for name, fields in (data.get("providers") or {}).items():
+            entry = draft.providers.setdefault(name, {})
+            draft.declared.setdefault(name, self.origin(("providers", name), key=True))
+            for field_name, value in (fields or {}).items():
+                entry[field_name] = (value, self.origin(("providers", name, field_name)))
 
-def read_file_layer(layer: str, path: Path, *, required: bool, schema_check: bool = True,
+    def warnings(self) -> list[Issue]:
+        """Inline real keys: recommend api_key_env, and flag loose file permissions."""
+        if self.document is None or self.layer == "default":
+            return []
+        warnings: list[Issue] = []
+        for name, entry in self.data.get("providers", {}).items():
+            key = (entry or {}).get("api_key")
+            if isinstance(key, str) and not is_placeholder_key(key, name):
+                warnings.append(self.origin(("providers", name, "api_key")).issue(
+                    ("providers", name, "api_key"), f"provider {name!r} has an API key written inline in the file",
+                    "put the key in an environment variable and name it with 'api_key_env'", severity="warning"))
+        if warnings:
+            try:
+                mode = os.stat(self.path).st_mode
+            except OSError:
+                mode = 0
+            if mode & (stat.S_IRWXG | stat.S_IRWXO):
+                warnings.append(Issue(
+                    f"the file holds an API key and is readable by group or others (mode {stat.S_IMODE(mode):04o})",
+                    path=self.path, severity="warning", hint=f"chmod 600 {self.path}",
+                ))
+        return warnings
+
+
+class EnvLayer(Frozen):
+    """The environment layer: for each provider, the first set, non-empty variable of each
+    ``*_env`` list (as merged from the layers below) overrides the value it names."""
+
+    __slots__ = ("environ", "reason")
+    environ: Mapping[str, str]
+    reason: str
+    _hidden = frozenset({"environ"})  # values may be keys
+    layer = "env"
+    issues: tuple[Issue, ...] = ()
+
+    @property
+    def source(self) -> LayerSource:
+        return LayerSource("env", "environment", True, self.reason)
+
+    def merge_into(self, draft: Draft) -> None:
+        env = self.environ
+        for entry in draft.providers.values():
+            for target, names_field in (("api_base", "api_base_env"), ("api_key", "api_key_env")):
+                for var in as_names(entry.get(names_field, (None,))[0]):
+                    value = env.get(var)
+                    if value:
+                        entry[target] = (value, Origin("env", var))
+                        break
+
+    def warnings(self) -> list[Issue]:
+        return []
+
+
+def as_names(raw: Any) -> tuple[str, ...]:
+    """The variable names of an ``*_env`` field: the format allows one name or a list."""
+    if raw is None:
+        return ()
+    return (raw,) if isinstance(raw, str) else tuple(raw)
+
+
+def read_file_layer(layer: str, path: Path, *, required: bool, reason: str = "", schema_check: bool = True,
                     cache: ValidationCache | None = None) -> FileLayer:
     """Read and check ``path`` as ``layer``. A missing optional file is an empty, valid layer.
 
@@ -56,7 +154,7 @@ def read_file_layer(layer: str, path: Path, *, required: bool, schema_check: boo
     """
     shown = str(path)
     if not required and not path.exists() and not path.is_symlink():
-        return FileLayer(layer, shown, False, None, ())
+        return FileLayer(layer, shown, False, None, (), reason)
     verdict = None
     try:
         data = read_file_bytes(path, shown)
@@ -64,7 +162,7 @@ def read_file_layer(layer: str, path: Path, *, required: bool, schema_check: boo
             verdict = cache.recall(data, shown)
         document = verdict.document if verdict is not None and verdict.document is not None else parse_yaml(data, shown)
     except ConfigError as exc:
-        return FileLayer(layer, shown, path.exists(), None, exc.issues)
+        return FileLayer(layer, shown, path.exists(), None, exc.issues, reason)
     issues: tuple[Issue, ...] = ()
     if schema_check and verdict is None:
         from .schema import check_document  # deferred: pulls in jsonschema
@@ -72,4 +170,4 @@ def read_file_layer(layer: str, path: Path, *, required: bool, schema_check: boo
         issues = tuple(check_document(document))
         if cache is not None and not issues:
             cache.remember(data, document)
-    return FileLayer(layer, shown, True, document, issues)
+    return FileLayer(layer, shown, True, document, issues, reason)

@@ -1,6 +1,7 @@
-"""Read every layer, merge them with origins, apply the environment, and build the Registry.
+"""``load`` and ``inspect``: read every layer in precedence order, merge, build the Registry.
 
-Precedence is ``model.LAYER_NAMES``: built-in file < user file < environment. Problems are
+``PRECEDENCE`` is the one list of layers, lowest first: it drives the reading, the merge, the
+origins and ``registry paths``; adding a layer is one entry and one reader. Problems are
 collected, not raised one at a time: ``inspect`` returns them all (for ``registry validate``) and
 ``load`` raises one ConfigError holding all of them.
 """
@@ -8,41 +9,94 @@ collected, not raised one at a time: ``inspect`` returns them all (for ``registr
 from __future__ import annotations
 
 import os
-import stat
-from types import MappingProxyType
 
+from .build import build_table, near_miss_warnings, settings_origins
 from .cache import open_validation_cache
-from .errors import ConfigError, InvalidModelIdError
+from .errors import ConfigError
 from .issues import Issue, IssueReport, errors_in, warnings_in
-from .layers import FileLayer, read_file_layer
-from .model import LayerSource, Origin, Provider, Registry
-from .model_ids import route_model_id
+from .layers import Draft, EnvLayer, FileLayer, read_file_layer
+from .model import Registry
 from .paths import APP_NAME, builtin_providers_path, find_user_file
-from .secrets import Secret, check_secret_text, is_placeholder_key
-from .urls import (
-    ALLOWED_HOSTS_ENV,
-    URL_POLICY_ENV,
-    UrlPolicy,
-    UrlProblem,
-    check_base_url,
-    normalize_base_url,
-    parse_policy,
-)
-from .values import EMPTY_MAPPING, Frozen
-from .yamlfile import JsonPath, format_pointer
+from .provider import LayerSource
+from .urls import ALLOWED_HOSTS_ENV, URL_POLICY_ENV, UrlPolicy, parse_policy
+from .values import Frozen
 
-TYPE_CHECKING = False  # typing costs ~4 ms to import, and annotations are strings here
+TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, Mapping, TypeAlias
+    from pathlib import Path
+    from typing import Callable, Mapping, TypeAlias
 
-    _Valued: TypeAlias = tuple[Any, Origin]  # a merged value and where it came from
+    from .cache import ValidationCache
 
-__all__ = ["ALLOWED_HOSTS_ENV", "URL_POLICY_ENV", "LoadReport", "inspect", "load"]
+    Layer: TypeAlias = FileLayer | EnvLayer
+
+__all__ = [
+    "ALLOWED_HOSTS_ENV", "LAYER_NAMES", "PRECEDENCE", "URL_POLICY_ENV", "LayerLocation", "LoadReport", "inspect", "load",
+    "locate_layers",
+]
 
 
+class _Request(Frozen):
+    """What the layer readers of one ``inspect`` call share."""
 
-# The origin of a field that no layer wrote (a user-added provider's derived prefix, say).
-IMPLICIT_DEFAULT = Origin("default", "implicit default")
+    __slots__ = ("app_name", "config_path", "environ", "snapshot", "apply_environment", "cache")
+    app_name: str
+    config_path: str | os.PathLike[str] | None
+    environ: Mapping[str, str]
+    snapshot: bool  # True when ``environ`` is a copy of os.environ, False when the caller passed it
+    apply_environment: bool
+    cache: ValidationCache | None
+    _hidden = frozenset({"environ"})
+    _defaults = {"snapshot": False, "apply_environment": True, "cache": None}
+
+
+class LayerLocation(Frozen):
+    """Where one layer is read from, decided before it is read. ``path`` is None for the
+    environment; ``required`` layers must exist (the built-in file, a user file named on purpose)."""
+
+    __slots__ = ("layer", "path", "reason", "required")
+    layer: str
+    path: Path | None
+    reason: str
+    required: bool
+
+
+def _locate_builtin(name: str, request: _Request) -> LayerLocation:
+    return LayerLocation(name, builtin_providers_path(), "built-in", True)
+
+
+def _locate_user_file(name: str, request: _Request) -> LayerLocation:
+    found = find_user_file(request.app_name, request.config_path, request.environ)
+    return LayerLocation(name, found.path, found.reason, found.explicit)
+
+
+def _locate_environment(name: str, request: _Request) -> LayerLocation:
+    return LayerLocation(name, None, "snapshot" if request.snapshot else "environ=", False)
+
+
+# Precedence of the configuration layers, lowest first: a later layer overrides an earlier one.
+# Each entry is the layer's name and the function that says where it is read from; reading,
+# merging, origins and `registry paths` all follow this one list.
+PRECEDENCE: tuple[tuple[str, Callable[[str, _Request], LayerLocation]], ...] = (
+    ("default", _locate_builtin),
+    ("user", _locate_user_file),
+    ("env", _locate_environment),
+)
+LAYER_NAMES = tuple(name for name, _ in PRECEDENCE)
+
+
+def locate_layers(app_name: str = APP_NAME, config_path: str | os.PathLike[str] | None = None,
+                  environ: Mapping[str, str] | None = None) -> tuple[LayerLocation, ...]:
+    """Where each layer would be read from, in precedence order (nothing is read)."""
+    request = _Request(app_name, config_path, dict(os.environ) if environ is None else environ, environ is None)
+    return tuple(locate(name, request) for name, locate in PRECEDENCE)
+
+
+def _read(location: LayerLocation, request: _Request) -> Layer:
+    if location.path is None:
+        return EnvLayer(request.environ if request.apply_environment else {}, location.reason)
+    return read_file_layer(location.layer, location.path, required=location.required, reason=location.reason,
+                           cache=request.cache)
 
 
 class LoadReport(Frozen, IssueReport):
@@ -81,26 +135,26 @@ def inspect(app_name: str = APP_NAME, config_path: str | os.PathLike[str] | None
     env = dict(os.environ) if environ is None else dict(environ)
     issues: list[Issue] = []
     policy = _policy(url_policy, env, issues)
-    location = find_user_file(app_name, config_path, env)
-    cache = open_validation_cache(app_name, env)  # None when PROVIDER_REGISTRY_NO_CACHE is set
-    builtin = read_file_layer("default", builtin_providers_path(), required=True, cache=cache)
-    user = read_file_layer("user", location.path, required=location.explicit, cache=cache)
-    layers = (
-        LayerSource("default", builtin.path, builtin.exists, "built-in"),
-        LayerSource("user", user.path, user.exists, location.reason),
-        LayerSource("env", "environment", True, "snapshot" if environ is None else "environ="),
-    )
-    file_issues = builtin.issues + user.issues
-    issues.extend(file_issues)
-    if errors_in(file_issues) or not builtin.ok:  # no merge without both files; env issues still count
-        return LoadReport(None, tuple(issues), layers)
-    draft = _merge((builtin, user))
-    if apply_environment:
-        _apply_environment(draft, env)
-    issues.extend(_user_file_warnings(user))
-    issues.extend(_near_miss_names(draft))
-    registry = _build(draft, policy, layers, issues)
-    return LoadReport(None if errors_in(issues) else registry, tuple(issues), layers)
+    request = _Request(app_name, config_path, env, environ is None, apply_environment,
+                       open_validation_cache(app_name, env))  # no cache when PROVIDER_REGISTRY_NO_CACHE is set
+    layers = [_read(locate(name, request), request) for name, locate in PRECEDENCE]
+    sources = tuple(layer.source for layer in layers)
+    layer_issues = [issue for layer in layers for issue in layer.issues]
+    issues.extend(layer_issues)
+    if errors_in(layer_issues):  # no merge over a broken file; a bad policy variable stops nothing
+        return LoadReport(None, tuple(issues), sources)
+    draft = Draft()
+    for layer in layers:
+        layer.merge_into(draft)
+    for layer in layers:
+        issues.extend(layer.warnings())
+    issues.extend(near_miss_warnings(draft))
+    table = build_table(draft, policy, issues)
+    if errors_in(issues):
+        return LoadReport(None, tuple(issues), sources)
+    registry = Registry(table, layers=sources, warnings=warnings_in(issues), url_policy=policy,
+                        settings_origins=settings_origins(draft))
+    return LoadReport(registry, tuple(issues), sources)
 
 
 def _policy(url_policy: str | UrlPolicy | None, env: Mapping[str, str], issues: list[Issue]) -> UrlPolicy:
@@ -124,255 +178,3 @@ def _policy(url_policy: str | UrlPolicy | None, env: Mapping[str, str], issues: 
         message, _, hint = str(exc).partition("; hint: ")
         issues.append(Issue(message, env_var=ALLOWED_HOSTS_ENV, hint=hint or f"unset {ALLOWED_HOSTS_ENV} or fix its value"))
         return UrlPolicy()
-
-
-class _Draft:
-    """The merge in progress: raw values from the layers, each with its origin."""
-
-    __slots__ = ("providers", "declared", "fallback", "aliases")
-
-    def __init__(self) -> None:
-        self.providers: dict[str, dict[str, _Valued]] = {}
-        self.declared: dict[str, Origin] = {}
-        self.fallback: _Valued | None = None
-        self.aliases: dict[str, _Valued] = {}
-
-
-def _merge(layers: tuple[FileLayer, ...]) -> _Draft:
-    """Overlay the file layers in precedence order, field by field, remembering origins."""
-    draft = _Draft()
-    for layer in layers:
-        data = layer.data
-        if "fallback" in data:
-            draft.fallback = (data["fallback"], layer.origin(("fallback",)))
-        for alias, target in (data.get("aliases") or {}).items():
-            draft.aliases[alias] = (target, layer.origin(("aliases", alias)))
-        for name, fields in (data.get("providers") or {}).items():
-            entry = draft.providers.setdefault(name, {})
-            draft.declared.setdefault(name, layer.origin(("providers", name), key=True))
-            for field_name, value in (fields or {}).items():
-                entry[field_name] = (value, layer.origin(("providers", name, field_name)))
-    return draft
-
-
-def _names(raw: Any) -> tuple[str, ...]:
-    if raw is None:
-        return ()
-    return (raw,) if isinstance(raw, str) else tuple(raw)
-
-
-def _apply_environment(draft: _Draft, env: Mapping[str, str]) -> None:
-    """The environment layer: the first set, non-empty variable of each ``*_env`` list wins."""
-    for entry in draft.providers.values():
-        for target, names_field in (("api_base", "api_base_env"), ("api_key", "api_key_env")):
-            for var in _names(entry.get(names_field, (None,))[0]):
-                value = env.get(var)
-                if value:
-                    entry[target] = (value, Origin("env", var))
-                    break
-
-
-def _user_file_warnings(user: FileLayer) -> list[Issue]:
-    """Inline real keys in a user file: recommend api_key_env, and flag loose file permissions."""
-    document = user.document
-    if document is None:
-        return []
-    warnings: list[Issue] = []
-    inline = []
-    for name, entry in user.data.get("providers", {}).items():
-        key = (entry or {}).get("api_key")
-        if isinstance(key, str) and not is_placeholder_key(key, name):
-            inline.append(name)
-            line, column = document.position(("providers", name, "api_key"))
-            warnings.append(Issue(
-                f"provider {name!r} has an API key written inline in the file", path=user.path, line=line, column=column,
-                pointer=format_pointer(("providers", name, "api_key")), severity="warning",
-                hint="put the key in an environment variable and name it with 'api_key_env'",
-            ))
-    if inline:
-        try:
-            mode = os.stat(user.path).st_mode
-        except OSError:
-            mode = 0
-        if mode & (stat.S_IRWXG | stat.S_IRWXO):
-            warnings.append(Issue(
-                f"the file holds an API key and is readable by group or others (mode {stat.S_IMODE(mode):04o})",
-                path=user.path, severity="warning", hint=f"chmod 600 {user.path}",
-            ))
-    return warnings
-
-
-def _near_miss_names(draft: _Draft) -> list[Issue]:
-    """A provider the user file adds whose name is one typo away from a built-in one ('olama'):
-    the user almost certainly meant to change the built-in, and would otherwise get a new,
-    keyless provider and an override that silently never applies."""
-    builtin = [name for name, origin in draft.declared.items() if origin.layer == "default"]
-    warnings = []
-    for name, origin in draft.declared.items():
-        if origin.layer == "default":
-            continue
-        # Cheap filters before difflib, which would cost seconds on a generated 10,000-provider
-        # file: a ratio of 0.8 needs lengths within a quarter of each other, and a typo keeps
-        # the first or the last letter ('olama', 'lmstudio', 'vlm', 'lolama').
-        near = [b for b in builtin if 4 * abs(len(b) - len(name)) <= len(b) + len(name)
-                and (b[0] == name[0] or b[-1] == name[-1])]
-        if not near:
-            continue
-        import difflib  # deferred: most files add no provider that could be a typo
-
-        close = difflib.get_close_matches(name, near, n=1, cutoff=0.8)
-        if close and not name.startswith(close[0]):  # 'vllm2' or 'ollama-gpu' extend on purpose
-            warnings.append(_where(origin, ("providers", name),
-                                   f"provider {name!r} is new, but its name is close to the built-in {close[0]!r}",
-                                   f"to change the built-in provider, name it {close[0]!r}; "
-                                   "to add a provider, give it a more distinct name", severity="warning"))
-    return warnings
-
-
-def _where(origin: Origin, pointer_path: JsonPath, message: str, hint: str | None, severity: str = "error") -> Issue:
-    """An issue located at a value's origin: file:line for file layers, the variable for env."""
-    pointer = format_pointer(pointer_path)
-    if origin.layer == "env":
-        return Issue(message, env_var=origin.source, pointer=pointer, hint=hint, severity=severity)
-    return Issue(message, path=origin.source, line=origin.line, column=origin.column, pointer=pointer, hint=hint,
-                 severity=severity)
-
-
-def _build(draft: _Draft, policy: UrlPolicy, layers: tuple[LayerSource, ...], issues: list[Issue]) -> Registry:
-    """Check the merged values and freeze them into a Registry (returned even when issues exist)."""
-    providers: list[Provider] = []
-    disabled: dict[str, str] = {}
-    prefix_owner: dict[str, str] = {}
-    for name, entry in draft.providers.items():
-        declared = draft.declared[name]
-        prefix = entry.get("prefix", (f"{name}/", declared))[0]
-        if entry.get("enabled", (True, declared))[0] is False:
-            disabled[prefix[:-1]] = name
-            continue
-        provider = _build_provider(name, entry, declared, policy, issues)
-        if prefix in prefix_owner:
-            origin = entry.get("prefix", (prefix, declared))[1]
-            issues.append(_where(origin, ("providers", name, "prefix"),
-                                 f"prefix {prefix!r} is already used by provider {prefix_owner[prefix]!r}",
-                                 "give each provider its own prefix, or disable one with 'enabled: false'"))
-            continue
-        prefix_owner[prefix] = name
-        providers.append(provider)
-    names = [p.name for p in providers]
-    fallback, fallback_origin = draft.fallback if draft.fallback else (None, None)
-    if fallback is not None and fallback not in names:
-        if fallback in draft.providers:
-            message, hint = f"fallback provider {fallback!r} is disabled", "enable it, or set 'fallback: null'"
-        else:
-            import difflib  # deferred: only near misses need it
-
-            close = difflib.get_close_matches(fallback, names, n=1, cutoff=0.6)
-            message = f"fallback names an unknown provider {fallback!r}"
-            hint = f"did you mean {close[0]!r}?" if close else f"known providers: {', '.join(names)}; or 'fallback: null'"
-        issues.append(_where(fallback_origin or IMPLICIT_DEFAULT, ("fallback",), message, hint))
-        fallback = None
-    settings_origins = {"fallback": fallback_origin} if fallback_origin else {}
-    for alias, (_, origin) in draft.aliases.items():
-        settings_origins[f"aliases.{alias}"] = origin
-    registry = Registry.build(
-        providers, fallback,
-        aliases={alias: target for alias, (target, _) in draft.aliases.items()},
-        disabled=disabled, layers=layers,
-        warnings=warnings_in(issues),
-        url_policy=policy, settings_origins=settings_origins,
-    )
-    for alias, (target, origin) in draft.aliases.items():
-        if target in registry.aliases:
-            issues.append(_where(origin, ("aliases", alias), f"alias {alias!r} points at another alias {target!r}",
-                                 "point it at a full model id"))
-            continue
-        try:  # routing only: a key that is missing now may be set when the alias is used
-            route_model_id(registry, target)
-        except InvalidModelIdError as exc:
-            hint = f"did you mean {exc.suggestion!r}?" if exc.suggestion else \
-                "point the alias at a model id that 'registry resolve' accepts"
-            issues.append(_where(origin, ("aliases", alias),
-                                 f"alias {alias!r} points at an invalid model id: {exc.reason}", hint))
-    return registry
-
-
-def _build_provider(name: str, entry: dict[str, _Valued], declared: Origin, policy: UrlPolicy,
-                    issues: list[Issue]) -> Provider:
-    def value(field_name: str, default: Any = None) -> Any:
-        return entry[field_name][0] if field_name in entry else default
-
-    origins = {field_name: origin for field_name, (_, origin) in entry.items()}
-    origins["name"] = declared  # where the provider is named: it decides ids with its prefix
-    for implicit in ("prefix", "litellm_provider", "model_format", "efforts"):
-        origins.setdefault(implicit, IMPLICIT_DEFAULT)  # no layer wrote it: the format's default
-    where = ("providers", name)
-
-    api_base = ""
-    if "api_base" not in entry:
-        issues.append(_where(declared, where, f"provider {name!r} has no api_base",
-                             "add 'api_base: http://HOST:PORT/v1'"))
-    else:
-        api_base = _checked_url(entry["api_base"], where + ("api_base",), policy, issues)
-    api_bases = tuple(_checked_url((url, origins["api_bases"]), where + ("api_bases", i), policy, issues)
-                      for i, url in enumerate(value("api_bases", ())))
-
-    api_key = None
-    key_source = None
-    if "api_key" in entry:
-        raw_key, key_origin = entry["api_key"]
-        problem = check_secret_text(raw_key)
-        if problem is not None:
-            what = f"API key in {key_origin.source}" if key_origin.layer == "env" else "api_key"
-            issues.append(_where(key_origin, where + ("api_key",), f"{what} {problem}",
-                                 "remove the stray characters (a trailing newline is a common cause)"))
-        else:
-            api_key = Secret(raw_key)
-            if key_origin.layer == "env":
-                key_source = key_origin.source
-            elif is_placeholder_key(raw_key, name):
-                key_source = "placeholder"
-            else:
-                key_source = "user file"
-
-    headers = {}
-    for header, text in (value("headers") or {}).items():
-        headers[header] = Secret(text)
-
-    return Provider(
-        name=name,
-        prefix=value("prefix", f"{name}/"),
-        api_base=api_base,
-        api_bases=api_bases,
-        api_base_env=_names(value("api_base_env")),
-        api_key=api_key,
-        api_key_env=_names(value("api_key_env")),
-        key_source=key_source,
-        litellm_provider=value("litellm_provider", "openai"),
-        efforts=tuple(value("efforts", ())),
-        effort_aliases=_frozen(value("effort_aliases") or {}),
-        model_format=value("model_format", "any"),
-        description=value("description", ""),
-        headers=_frozen(headers),
-        timeout=float(value("timeout")) if value("timeout") is not None else None,
-        origins=_frozen(origins),
-    )
-
-
-def _frozen(mapping: dict[str, Any]) -> Mapping[str, Any]:
-    return MappingProxyType(dict(mapping)) if mapping else EMPTY_MAPPING
-
-
-def _checked_url(valued: _Valued, path: JsonPath, policy: UrlPolicy, issues: list[Issue]) -> str:
-    raw, origin = valued
-    text = raw.strip() if isinstance(raw, str) else ""
-    problem = check_base_url(text, policy)
-    if problem is None and text and text != raw and origin.layer != "env":
-        # In a file, surrounding whitespace means a '|' block scalar or a quoted typo: the value
-        # is not what the user thinks it is. Env values are stripped (shells add newlines).
-        problem = UrlProblem("whitespace", "base URL has leading or trailing whitespace",
-                             "remove it; a '|' or '>' block scalar adds a newline, so write the URL on the key's line")
-    if problem is not None:
-        message = f"{problem.message} (rule: {problem.rule}; layer: {origin.layer})"
-        issues.append(_where(origin, path, message, problem.hint))
-        return text
-    return normalize_base_url(text)

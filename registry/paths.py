@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .values import Frozen
 
-TYPE_CHECKING = False  # typing costs ~4 ms to import, and annotations are strings here
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Mapping
 

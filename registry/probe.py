@@ -25,7 +25,6 @@ from .errors import (
     RegistryError,
     UnsupportedEffortError,
 )
-from .model_ids import route_model_id
 from .secrets import Secret, redact
 from .values import Frozen
 
@@ -33,7 +32,8 @@ TYPE_CHECKING = False  # typing costs ~4 ms to import, and annotations are strin
 if TYPE_CHECKING:
     from typing import Any
 
-    from .model import Provider, Registry
+    from .model import Registry
+    from .provider import Provider
 
 __all__ = ["DEFAULT_TIMEOUT", "CompletionCheck", "ProbeResult", "ProviderProbe", "aprobe", "probe"]
 
@@ -223,8 +223,8 @@ def _classify(reg: "Registry", name: str) -> tuple["Provider", str | None, str |
     if name in reg.providers:
         return reg.providers[name], None, None
     if name in reg.aliases or "/" in name:
-        provider, model = route_model_id(reg, name)
-        return provider, name, model
+        route = reg.route(name)
+        return route.provider, name, route.model
     return reg.provider(name), None, None  # raises UnknownProviderError with a did-you-mean
 
 

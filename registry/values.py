@@ -11,8 +11,20 @@ relies on, with plain methods that live in the bytecode cache:
 - construction by position or keyword, ``__post_init__`` when defined;
 - assigning or deleting any attribute raises ``AttributeError`` (as ``FrozenInstanceError`` does);
 - equality and hashing by value over the fields not listed in ``_uncompared`` (hashing needs
-  those fields to be hashable: a ``Registry`` holds read-only mappings and is not);
-- ``repr`` shows the fields not listed in ``_hidden``; ``replace(**changes)`` makes a changed copy.
+  those fields to be hashable: a ``Provider`` holds read-only mappings and is not);
+- ``repr`` shows the fields not listed in ``_hidden``; ``replace(**changes)`` makes a changed copy
+  (so a field derived from others is recomputed in ``__post_init__``, never copied).
+
+The same start-up budget explains the idiom at the top of the modules on the ``load()`` path::
+
+    TYPE_CHECKING = False
+    if TYPE_CHECKING:
+        from typing import Any
+
+``typing`` costs about 4 ms to import and the annotations are strings (``from __future__ import
+annotations``), so only type checkers need those imports; mypy and pyright treat a bare
+``TYPE_CHECKING`` name as true (platformdirs does the same). Modules off that path import
+``typing`` normally.
 """
 
 from __future__ import annotations

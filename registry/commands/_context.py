@@ -13,7 +13,8 @@ from types import MappingProxyType
 
 from ..issues import Issue, unreadable_in
 from ..loader import LoadReport, inspect
-from ..model import Origin, Registry
+from ..model import Registry
+from ..provider import Origin
 from ..paths import APP_NAME
 from ..values import Frozen
 

@@ -13,7 +13,7 @@ from registry.inspection import (
     highest_layer,
     mask_kwargs,
 )
-from registry.model import Origin
+from registry.provider import Origin
 from registry.secrets import Secret
 
 

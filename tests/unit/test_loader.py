@@ -9,7 +9,7 @@ from typing import Mapping
 import pytest
 
 import registry
-from registry import ConfigError, InvalidModelIdError, Origin
+from registry import ConfigError, InvalidModelIdError, Origin, loader
 from registry.paths import builtin_providers_path
 
 BUILTIN = str(builtin_providers_path())
@@ -73,6 +73,30 @@ def test_default_when_nothing_overrides(user) -> None:
 
 def test_precedence_constant_is_lowest_first() -> None:
     assert registry.LAYER_NAMES == ("default", "user", "env")
+    assert tuple(name for name, _ in loader.PRECEDENCE) == registry.LAYER_NAMES
+
+
+def test_the_precedence_list_drives_the_merge(user, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reorder the one list and the order of reading, merging and reporting follows."""
+    path = user("version: 1\nproviders:\n  vllm:\n    api_base: http://user-box:8000/v1\n")
+    assert load(path).resolve("vllm/m")["api_base"] == "http://user-box:8000/v1"
+    default, user_layer, env = loader.PRECEDENCE
+    monkeypatch.setattr(loader, "PRECEDENCE", (user_layer, default, env))
+    reg = load(path)
+    assert reg.resolve("vllm/m")["api_base"] == "http://127.0.0.1:8000/v1"
+    assert reg.origin("vllm", "api_base").layer == "default"
+    assert [source.layer for source in reg.layers] == ["user", "default", "env"]
+    monkeypatch.setattr(loader, "PRECEDENCE", (default, user_layer))  # no environment layer at all
+    assert load(path, {"VLLM_BASE_URL": "http://env-box:1/v1"}).resolve("vllm/m")["api_base"] == \
+        "http://user-box:8000/v1"
+
+
+def test_locate_layers_says_where_each_layer_is_read_from(user) -> None:
+    path = user("version: 1\n")
+    located = loader.locate_layers(config_path=path, environ={})
+    assert [(place.layer, place.reason, place.required) for place in located] == [
+        ("default", "built-in", True), ("user", "config_path", True), ("env", "environ=", False)]
+    assert located[1].path == path and located[2].path is None
 
 
 def test_user_file_can_rename_the_env_var(user) -> None:

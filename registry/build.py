@@ -1,0 +1,183 @@
+"""Merged draft -> checked, frozen providers and the routing table, with every problem located.
+
+Pure: no file or environment I/O (the layers did it). Problems are appended to the caller's list
+of issues, each located at the origin of the value that caused it.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+from .errors import InvalidModelIdError
+from .issues import Issue
+from .layers import as_names
+from .provider import IMPLICIT_DEFAULT, Origin, Provider
+from .routing import RouteTable
+from .secrets import Secret, check_secret_text
+from .suggest import close_match, did_you_mean
+from .urls import UrlPolicy, UrlProblem, check_base_url, normalize_base_url
+from .values import EMPTY_MAPPING
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Mapping
+
+    from .layers import Draft, Valued
+    from .yamlfile import JsonPath
+
+__all__ = ["build_table", "near_miss_warnings", "settings_origins"]
+
+
+def build_table(draft: Draft, policy: UrlPolicy, issues: list[Issue]) -> RouteTable:
+    """Check the merged values and freeze them into a RouteTable (built even when issues exist,
+    so that alias targets can be routed and every problem reported)."""
+    providers: list[Provider] = []
+    disabled: dict[str, str] = {}
+    prefix_owner: dict[str, str] = {}
+    for name, entry in draft.providers.items():
+        declared = draft.declared[name]
+        prefix = entry.get("prefix", (f"{name}/", declared))[0]
+        if entry.get("enabled", (True, declared))[0] is False:
+            disabled[prefix[:-1]] = name
+            continue
+        provider = _build_provider(name, entry, declared, policy, issues)
+        if prefix in prefix_owner:
+            origin = entry.get("prefix", (prefix, declared))[1]
+            issues.append(origin.issue(("providers", name, "prefix"),
+                                       f"prefix {prefix!r} is already used by provider {prefix_owner[prefix]!r}",
+                                       "give each provider its own prefix, or disable one with 'enabled: false'"))
+            continue
+        prefix_owner[prefix] = name
+        providers.append(provider)
+    fallback = _checked_fallback(draft, [p.name for p in providers], issues)
+    table = RouteTable(providers, fallback, {alias: target for alias, (target, _) in draft.aliases.items()}, disabled)
+    _check_aliases(draft, table, issues)
+    return table
+
+
+def settings_origins(draft: Draft) -> dict[str, Origin]:
+    """Where the top-level settings came from: ``fallback`` and ``aliases.<name>``."""
+    origins = {"fallback": draft.fallback[1]} if draft.fallback else {}
+    for alias, (_, origin) in draft.aliases.items():
+        origins[f"aliases.{alias}"] = origin
+    return origins
+
+
+def near_miss_warnings(draft: Draft) -> list[Issue]:
+    """A provider a file adds whose name is one typo away from a built-in one ('olama'): the user
+    almost certainly meant to change the built-in, and would otherwise get a new, keyless
+    provider and an override that silently never applies."""
+    builtin = [name for name, origin in draft.declared.items() if origin.layer == "default"]
+    warnings = []
+    for name, origin in draft.declared.items():
+        if origin.layer == "default":
+            continue
+        # A typo keeps the first or the last letter ('olama', 'lmstudio', 'vlm', 'lolama'): a
+        # cheap filter before difflib on a generated 10,000-provider file.
+        near = [b for b in builtin if b[0] == name[0] or b[-1] == name[-1]]
+        close = close_match(name, near, valid_input=True) if near else None
+        if close and not name.startswith(close):  # 'vllm2' or 'ollama-gpu' extend on purpose
+            warnings.append(origin.issue(("providers", name),
+                                         f"provider {name!r} is new, but its name is close to the built-in {close!r}",
+                                         f"to change the built-in provider, name it {close!r}; "
+                                         "to add a provider, give it a more distinct name", severity="warning"))
+    return warnings
+
+
+def _checked_fallback(draft: Draft, names: list[str], issues: list[Issue]) -> str | None:
+    fallback, origin = draft.fallback if draft.fallback else (None, None)
+    if fallback is None or fallback in names:
+        return fallback
+    if fallback in draft.providers:
+        message, hint = f"fallback provider {fallback!r} is disabled", "enable it, or set 'fallback: null'"
+    else:
+        close = close_match(fallback, names)
+        message = f"fallback names an unknown provider {fallback!r}"
+        hint = did_you_mean(close) if close else f"known providers: {', '.join(names)}; or 'fallback: null'"
+    issues.append((origin or IMPLICIT_DEFAULT).issue(("fallback",), message, hint))
+    return None
+
+
+def _check_aliases(draft: Draft, table: RouteTable, issues: list[Issue]) -> None:
+    for alias, (target, origin) in draft.aliases.items():
+        if target in table.aliases:
+            issues.append(origin.issue(("aliases", alias), f"alias {alias!r} points at another alias {target!r}",
+                                       "point it at a full model id"))
+            continue
+        try:  # routing only: a key that is missing now may be set when the alias is used
+            table.route(target)
+        except InvalidModelIdError as exc:
+            hint = did_you_mean(exc.suggestion) if exc.suggestion else \
+                "point the alias at a model id that 'registry resolve' accepts"
+            issues.append(origin.issue(("aliases", alias),
+                                       f"alias {alias!r} points at an invalid model id: {exc.reason}", hint))
+
+
+def _build_provider(name: str, entry: dict[str, Valued], declared: Origin, policy: UrlPolicy,
+                    issues: list[Issue]) -> Provider:
+    def value(field_name: str, default: Any = None) -> Any:
+        return entry[field_name][0] if field_name in entry else default
+
+    origins = {field_name: origin for field_name, (_, origin) in entry.items()}
+    origins["name"] = declared  # where the provider is named: it decides ids with its prefix
+    for implicit in ("prefix", "litellm_provider", "model_format", "efforts"):
+        origins.setdefault(implicit, IMPLICIT_DEFAULT)  # no layer wrote it: the format's default
+    where = ("providers", name)
+
+    api_base = ""
+    if "api_base" not in entry:
+        issues.append(declared.issue(where, f"provider {name!r} has no api_base", "add 'api_base: http://HOST:PORT/v1'"))
+    else:
+        api_base = _checked_url(entry["api_base"], where + ("api_base",), policy, issues)
+    api_bases = tuple(_checked_url((url, origins["api_bases"]), where + ("api_bases", i), policy, issues)
+                      for i, url in enumerate(value("api_bases", ())))
+
+    api_key = None
+    if "api_key" in entry:
+        raw_key, key_origin = entry["api_key"]
+        problem = check_secret_text(raw_key)
+        if problem is not None:
+            what = f"API key in {key_origin.source}" if key_origin.layer == "env" else "api_key"
+            issues.append(key_origin.issue(where + ("api_key",), f"{what} {problem}",
+                                           "remove the stray characters (a trailing newline is a common cause)"))
+        else:
+            api_key = Secret(raw_key)
+
+    headers = {header: Secret(text) for header, text in (value("headers") or {}).items()}
+    return Provider(
+        name=name,
+        prefix=value("prefix", f"{name}/"),
+        api_base=api_base,
+        api_bases=api_bases,
+        api_base_env=as_names(value("api_base_env")),
+        api_key=api_key,
+        api_key_env=as_names(value("api_key_env")),
+        litellm_provider=value("litellm_provider", "openai"),
+        efforts=tuple(value("efforts", ())),
+        effort_aliases=_frozen(value("effort_aliases") or {}),
+        model_format=value("model_format", "any"),
+        description=value("description", ""),
+        headers=_frozen(headers),
+        timeout=float(value("timeout")) if value("timeout") is not None else None,
+        origins=_frozen(origins),
+    )
+
+
+def _frozen(mapping: dict[str, Any]) -> Mapping[str, Any]:
+    return MappingProxyType(dict(mapping)) if mapping else EMPTY_MAPPING
+
+
+def _checked_url(valued: Valued, path: JsonPath, policy: UrlPolicy, issues: list[Issue]) -> str:
+    raw, origin = valued
+    text = raw.strip() if isinstance(raw, str) else ""
+    problem = check_base_url(text, policy)
+    if problem is None and text and text != raw and origin.layer != "env":
+        # In a file, surrounding whitespace means a '|' block scalar or a quoted typo: the value
+        # is not what the user thinks it is. Env values are stripped (shells add newlines).
+        problem = UrlProblem("whitespace", "base URL has leading or trailing whitespace",
+                             "remove it; a '|' or '>' block scalar adds a newline, so write the URL on the key's line")
+    if problem is not None:
+        message = f"{problem.message} (rule: {problem.rule}; layer: {origin.layer})"
+        issues.append(origin.issue(path, message, problem.hint, kind="url", rule=problem.rule))
+        return text
+    return normalize_base_url(text)

@@ -1,0 +1,144 @@
+"""The value objects of a merged configuration: ``Origin``, ``LayerSource`` and ``Provider``.
+
+All are ``values.Frozen``: immutable once built, so one registry can be shared by every thread of
+an agent. Nothing here routes or resolves: ``routing`` and ``resolve`` query these objects.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+from .errors import UnknownFieldError
+from .issues import Issue
+from .secrets import Secret, is_placeholder_key
+from .values import EMPTY_MAPPING, Frozen
+from .yamlfile import JsonPath, format_pointer
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Mapping
+
+__all__ = ["IMPLICIT_DEFAULT", "LayerSource", "Origin", "Provider"]
+
+
+class Origin(Frozen):
+    """Where an effective value came from: its layer and its source (file path or env var name).
+
+    ``column`` only sharpens error locations (``file:line:col``); two origins on the same line
+    are the same origin, so it takes no part in equality or repr.
+    """
+
+    __slots__ = ("layer", "source", "line", "column")
+    layer: str
+    source: str
+    line: int | None
+    column: int | None
+    _defaults = {"line": None, "column": None}
+    _hidden = frozenset({"column"})
+    _uncompared = frozenset({"column"})
+
+    @property
+    def location(self) -> str:
+        return f"{self.source}:{self.line}" if self.line is not None else self.source
+
+    def __str__(self) -> str:
+        return f"{self.layer}  {self.location}"
+
+    def issue(self, pointer_path: JsonPath, message: str, hint: str | None, *, severity: str = "error",
+              kind: str = "semantic", rule: str | None = None) -> Issue:
+        """An Issue about the value found here: located at file:line for file layers, at the
+        variable for the environment layer, and at ``pointer_path`` in the configuration."""
+        pointer = format_pointer(pointer_path)
+        if self.layer == "env":
+            return Issue(message, env_var=self.source, pointer=pointer, hint=hint, severity=severity, kind=kind,
+                         rule=rule)
+        return Issue(message, path=self.source, line=self.line, column=self.column, pointer=pointer, hint=hint,
+                     severity=severity, kind=kind, rule=rule)
+
+
+# The origin of a field that no layer wrote (a user-added provider's derived prefix, say).
+IMPLICIT_DEFAULT = Origin("default", "implicit default")
+
+
+class LayerSource(Frozen):
+    """One configuration layer as read: what it is, where from, and whether it was there."""
+
+    __slots__ = ("layer", "source", "exists", "reason")
+    layer: str
+    source: str
+    exists: bool
+    reason: str
+    _defaults = {"reason": ""}
+
+
+class Provider(Frozen):
+    """One effective provider after all layers are merged. Keys are ``Secret``s, never plain text."""
+
+    __slots__ = (
+        "name", "prefix", "api_base", "api_bases", "api_base_env", "api_key", "api_key_env",
+        "litellm_provider", "efforts", "effort_aliases", "model_format", "description", "headers",
+        "timeout", "origins", "accepted_efforts",
+    )
+    name: str
+    prefix: str
+    api_base: str
+    api_bases: tuple[str, ...]
+    api_base_env: tuple[str, ...]
+    api_key: Secret | None
+    api_key_env: tuple[str, ...]
+    litellm_provider: str
+    efforts: tuple[str, ...]
+    effort_aliases: Mapping[str, str]
+    model_format: str
+    description: str
+    headers: Mapping[str, Secret]
+    timeout: float | None
+    origins: Mapping[str, Origin]
+    accepted_efforts: Mapping[str, str]  # derived: each word accepted -> the level sent for it
+    _defaults = {
+        "api_bases": (), "api_base_env": (), "api_key": None, "api_key_env": (), "litellm_provider": "openai",
+        "efforts": (), "effort_aliases": EMPTY_MAPPING, "model_format": "any", "description": "",
+        "headers": EMPTY_MAPPING, "timeout": None, "origins": EMPTY_MAPPING, "accepted_efforts": EMPTY_MAPPING,
+    }
+    _hidden = frozenset({"origins", "accepted_efforts"})
+    _uncompared = frozenset({"accepted_efforts"})
+
+    def __post_init__(self) -> None:
+        # Always derived here, whatever was passed (``replace`` and pickle pass the old value):
+        # it can never disagree with ``efforts`` and ``effort_aliases``. One lookup per resolve.
+        accepted = {level: level for level in self.efforts}
+        for word, level in self.effort_aliases.items():
+            if level in self.efforts:
+                accepted[word] = level
+            else:
+                accepted.pop(word, None)
+        object.__setattr__(self, "accepted_efforts", MappingProxyType(accepted) if accepted else EMPTY_MAPPING)
+
+    @property
+    def all_api_bases(self) -> tuple[str, ...]:
+        """``api_base`` followed by the extra replicas, without repeats."""
+        return tuple(dict.fromkeys((self.api_base, *self.api_bases)))
+
+    @property
+    def key_source(self) -> str | None:
+        """Where the key comes from, never the key: the variable's name, ``placeholder``, or the
+        layer's file (``user file``); None when there is no key. Derived from the key's origin."""
+        if self.api_key is None:
+            return None
+        origin = self.origins.get("api_key")
+        if origin is not None and origin.layer == "env":
+            return origin.source
+        if is_placeholder_key(self.api_key.reveal(), self.name):
+            return "placeholder"
+        return f"{origin.layer if origin is not None else 'user'} file"
+
+    def origin(self, field_name: str) -> Origin:
+        """Where the effective ``field_name`` came from."""
+        try:
+            return self.origins[field_name]
+        except KeyError:
+            raise UnknownFieldError(self.name, field_name, self.origins) from None
+
+    def accepts_effort(self, level: str) -> str | None:
+        """The level to send for ``level`` (after aliases), or None when it is not accepted."""
+        return self.accepted_efforts.get(level)
