@@ -102,8 +102,8 @@ def decode_text(data: bytes, shown: str) -> str:
             hint="save the file as UTF-8", kind="syntax", rule="utf-8",
         )) from None
     if "\x00" in text:
-        before = text[: text.index("\x00")]
-        line, column = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+        head = text[: text.index("\x00")]
+        line, column = head.count("\n") + 1, len(head) - (head.rfind("\n") + 1) + 1
         raise ConfigError(Issue("NUL character in file", path=shown, line=line, column=column, kind="syntax", rule="no-nul",
                                 hint="the file looks binary or UTF-16; save it as UTF-8 text"))
     return text

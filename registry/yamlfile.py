@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from typing import Any, Mapping, NoReturn
 
 # JsonPath, format_pointer and read_file_bytes live in issues and fsio; they are re-exported only
-# until loader.py and layers.py import them from there.
+# until layers.py, provider.py and build.py import them from there.
 __all__ = ["MAX_DEPTH", "MAX_NODES", "Document", "JsonPath", "format_pointer", "parse_yaml", "read_file_bytes"]
 
 MAX_DEPTH = 64
