@@ -11,8 +11,9 @@ Vocabulary, used the same way everywhere in this package:
 - **origin**: the layer and source (file and line, or variable name) of one effective value.
 
 ``load()`` merges the layers into an immutable ``Registry``; ``Registry.resolve`` turns a model id
-into LiteLLM kwargs, ``Registry.check_model_id`` says whether and why not. Importing this package
-imports neither litellm nor jsonschema.
+into LiteLLM kwargs, ``Registry.check_model_id`` says whether and why not; ``probe`` asks the
+servers themselves. Importing this package imports neither litellm nor jsonschema, and the live
+checks (``probe``, ``aprobe`` and their results, in ``live.py``) are imported on first use.
 """
 
 from __future__ import annotations
@@ -37,12 +38,15 @@ from .resolve import EFFORT_LEVELS
 from .secrets import Secret
 from .urls import UrlPolicy
 
+TYPE_CHECKING = False  # type checkers see the lazy names below as plain imports
+if TYPE_CHECKING:
+    from .live import ProbeResult, ProviderProbe, aprobe, probe
+del TYPE_CHECKING  # not a name of the package
+
 __version__ = "0.1.0"
 
-# Imported eagerly, not through a lazy __getattr__: the submodule ``registry.probe`` shares its name
-# with the function, and importing the submodule (the CLI does) would otherwise leave the package
-# attribute bound to the module. probe.py defers asyncio/httpx/litellm, so this costs a few ms.
-from .probe import ProbeResult, ProviderProbe, aprobe, probe  # noqa: E402
+# Imported from live.py on first use (``__getattr__`` below): only a live check needs them.
+_LIVE = ("ProbeResult", "ProviderProbe", "aprobe", "probe")
 
 __all__ = [
     "EFFORT_LEVELS",
@@ -72,3 +76,18 @@ __all__ = [
     "load",
     "probe",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """``registry.probe`` and the other names in ``_LIVE``: imported once, then a plain attribute."""
+    if name not in _LIVE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from . import live
+
+    value = getattr(live, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LIVE})

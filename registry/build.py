@@ -15,7 +15,7 @@ from .provider import IMPLICIT_DEFAULT, Origin, Provider
 from .routing import RouteTable
 from .secrets import Secret, check_secret_text
 from .suggest import close_match, did_you_mean
-from .urls import UrlPolicy, UrlProblem, check_base_url, normalize_base_url
+from .urls import UrlPolicy, UrlProblem, parse_base_url
 from .values import EMPTY_MAPPING
 
 TYPE_CHECKING = False
@@ -169,15 +169,11 @@ def _frozen(mapping: dict[str, Any]) -> Mapping[str, Any]:
 
 def _checked_url(valued: Valued, path: JsonPath, policy: UrlPolicy, issues: list[Issue]) -> str:
     raw, origin = valued
-    text = raw.strip() if isinstance(raw, str) else ""
-    problem = check_base_url(text, policy)
-    if problem is None and text and text != raw and origin.layer != "env":
-        # In a file, surrounding whitespace means a '|' block scalar or a quoted typo: the value
-        # is not what the user thinks it is. Env values are stripped (shells add newlines).
-        problem = UrlProblem("whitespace", "base URL has leading or trailing whitespace",
-                             "remove it; a '|' or '>' block scalar adds a newline, so write the URL on the key's line")
-    if problem is not None:
-        message = f"{problem.message} (rule: {problem.rule}; layer: {origin.layer})"
-        issues.append(origin.issue(path, message, problem.hint, kind="url", rule=problem.rule))
-        return text
-    return normalize_base_url(text)
+    text = raw if isinstance(raw, str) else ""
+    # Env values are stripped (shells add newlines); in a file, surrounding whitespace is a problem.
+    url = parse_base_url(text, policy, strip=origin.layer == "env")
+    if isinstance(url, UrlProblem):
+        message = f"{url.message} (rule: {url.rule}; layer: {origin.layer})"
+        issues.append(origin.issue(path, message, url.hint, kind="url", rule=url.rule))
+        return text.strip()
+    return url.normal

@@ -3,6 +3,8 @@
 Each subcommand lives in ``registry/commands/<name>.py`` and exposes ``HELP: str``,
 ``add_arguments(parser) -> None`` and ``run(args, ctx) -> int``. To add a command, write its module
 and add ONE line to ``_COMMAND_MODULES`` below (``"name": "module"``); nothing else here changes.
+A run imports only the module of the command it runs (the others cost ~28 ms together); only
+``--help`` and a usage error without a command import them all, to list them.
 
 Exit codes: 0 ok, 1 invalid or failed, 2 usage error or unreadable path, 3 internal error (one
 line on stderr; the traceback only with ``--debug``). Data goes to stdout, diagnostics to stderr.
@@ -13,8 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import traceback
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from importlib import import_module
 from pathlib import Path
 from types import MappingProxyType, ModuleType
@@ -25,7 +26,11 @@ from .errors import ConfigError, RegistryError
 from .paths import APP_NAME, check_app_name
 from .secrets import redact
 
-__all__ = ["COMMANDS", "build_parser", "main", "run"]
+TYPE_CHECKING = False  # typing costs ~4 ms on every run, and only type checkers need it here
+if TYPE_CHECKING:
+    from typing import NoReturn
+
+__all__ = ["build_parser", "command_module", "commands", "main", "run"]
 
 # command name -> module in registry/commands/, in the order ``registry --help`` lists them.
 # Registering a command is one line here.
@@ -41,9 +46,17 @@ _COMMAND_MODULES: dict[str, str] = {
     "export": "export",
 }
 
-COMMANDS: dict[str, ModuleType] = {
-    name: import_module(f"{__package__}.commands.{module}") for name, module in _COMMAND_MODULES.items()
-}
+
+
+def command_module(name: str) -> ModuleType:
+    """The module of command ``name`` (KeyError for an unknown name), imported on first use."""
+    return import_module(f"{__package__}.commands.{_COMMAND_MODULES[name]}")
+
+
+def commands() -> dict[str, ModuleType]:
+    """Every command name and its module, in ``registry --help`` order (this imports them all)."""
+    return {name: command_module(name) for name in _COMMAND_MODULES}
+
 
 # Environment variables whose values are never echoed, even inside an unexpected error message.
 _SECRET_NAME_PARTS = ("KEY", "TOKEN", "SECRET", "PASSWORD", "AUTH")
@@ -61,8 +74,8 @@ def _add_global_options(parser: argparse.ArgumentParser) -> None:
                         help="show tracebacks of internal errors")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The parser for the global options and every command in ``COMMANDS``."""
+def build_parser(names: Iterable[str] | None = None) -> argparse.ArgumentParser:
+    """The parser for the global options and the commands ``names`` (default: every command)."""
     parser = argparse.ArgumentParser(
         prog="registry",
         description="Tells an LLM agent where a model id goes: check, inspect and explain providers.yaml.",
@@ -74,10 +87,42 @@ def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     _add_global_options(common)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name, module in COMMANDS.items():
+    for name in _COMMAND_MODULES if names is None else names:
+        module = command_module(name)
         sub = subparsers.add_parser(name, help=module.HELP, description=module.HELP, parents=[common])
         module.add_arguments(sub)
     return parser
+
+
+class _Unparsed(Exception):
+    """The scout parser met something only the full parser can report."""
+
+
+class _ScoutParser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise _Unparsed(message)
+
+
+def _command_name(argv: Sequence[str]) -> str | None:
+    """The command ``argv`` runs, found without importing any command module; None when only the
+    full parser can answer: help is asked for, or no known command is named after valid options.
+
+    The scout reads the global options exactly as ``build_parser`` does, so it stops at the same
+    command name, and it runs ``--version`` as that does; what follows the name is left unread.
+    """
+    if any(arg == "-h" or arg.startswith("--h") for arg in argv):  # --help, or an abbreviation of it
+        return None
+    scout = _ScoutParser(prog="registry", add_help=False)
+    scout.add_argument("--version", action="version", version=f"registry {__version__}")
+    _add_global_options(scout)
+    subparsers = scout.add_subparsers(dest="command")
+    for name in _COMMAND_MODULES:
+        subparsers.add_parser(name, add_help=False)
+    try:
+        command: str | None = scout.parse_known_args(argv)[0].command
+    except _Unparsed:
+        return None
+    return command
 
 
 def _context_for(args: argparse.Namespace, environ: Mapping[str, str]) -> _context.Context:
@@ -99,20 +144,21 @@ def _context_for(args: argparse.Namespace, environ: Mapping[str, str]) -> _conte
 def main(argv: Sequence[str] | None = None, *, environ: Mapping[str, str] | None = None) -> int:
     """Run one ``registry`` command and return its exit status. ``environ`` defaults to ``os.environ``."""
     env = dict(os.environ) if environ is None else dict(environ)
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
     try:
-        args = parser.parse_args(argv)
+        name = _command_name(argv)
+        args = build_parser(None if name is None else (name,)).parse_args(argv)
     except SystemExit as exc:  # argparse: --help/--version exit 0, usage errors exit 2
         return exc.code if isinstance(exc.code, int) else _context.EXIT_USAGE
     ctx = _context_for(args, env)
     try:
-        return COMMANDS[args.command].run(args, ctx)
+        return command_module(args.command).run(args, ctx)
     except ConfigError as exc:
         for issue in exc.issues:
             ctx.err(ctx.render_issue(issue))
         return _context.EXIT_INVALID
-    except RegistryError as exc:
-        ctx.report_error(str(exc))
+    except RegistryError as exc:  # every command's errors print the same way: message, then hint
+        ctx.report_error(exc)
         return _context.EXIT_INVALID
     except KeyboardInterrupt:
         return 130
@@ -123,6 +169,8 @@ def main(argv: Sequence[str] | None = None, *, environ: Mapping[str, str] | None
         # values of every variable whose name says it holds one.
         secrets = [v for k, v in env.items() if any(part in k.upper() for part in _SECRET_NAME_PARTS)]
         if ctx.debug:
+            import traceback  # deferred: ~15 ms, and only a bug with --debug prints one
+
             ctx.stderr.write(redact(traceback.format_exc(), secrets))
         hint = "" if ctx.debug else " (run with --debug for the traceback)"
         message = redact(str(exc), secrets).replace("\n", " ")

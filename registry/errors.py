@@ -1,6 +1,12 @@
 """The exception tree. ``ConfigError`` carries the located ``Issue``s (``issues.py``) it was built from.
 
-This module imports nothing else from the package, so every other module can raise these.
+Every error says what went wrong in ``message`` and how to fix it in ``hint`` (None when there is
+nothing to add), and names what was probably meant in ``suggestion`` where there is a guess: the
+CLI prints every error from these three, and a program can show them the same way. ``str()`` is
+the message with the suggestion, for a log line or a traceback.
+
+This module imports nothing else from the package but ``suggest.did_you_mean`` (a leaf module that
+words every guess), so every other module can raise these.
 
     RegistryError                      root: catch this to catch everything the package raises
      +-- ConfigError                   a layer (file or environment) is invalid; carries Issues
@@ -15,6 +21,8 @@ No class derives from KeyError: its ``str()`` wraps the message in quotes.
 """
 
 from __future__ import annotations
+
+from .suggest import did_you_mean
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -35,7 +43,20 @@ __all__ = [
 
 
 class RegistryError(Exception):
-    """Root of every exception this package raises on purpose."""
+    """Root of every exception this package raises on purpose (``message``, ``hint``, ``suggestion``:
+    see the module docstring)."""
+
+    suggestion: str | None = None
+
+    @property
+    def message(self) -> str:
+        """What went wrong, without the hint."""
+        return str(self)
+
+    @property
+    def hint(self) -> str | None:
+        """How to fix it; None when the message says all there is."""
+        return None
 
     def __reduce__(self) -> tuple[object, ...]:
         # The subclasses' constructors take structured arguments, not the message that ends up in
@@ -108,25 +129,48 @@ class InvalidModelIdError(RegistryError, ValueError):
         self.model_id = model_id
         self.reason = reason
         self.suggestion = suggestion
-        text = f"invalid model id {model_id!r}: {reason}"
-        if suggestion:
-            text += f" (did you mean {suggestion!r}?)"
-        super().__init__(text)
+        super().__init__(f"{self.message} ({did_you_mean(suggestion)})" if suggestion else self.message)
+
+    @property
+    def message(self) -> str:
+        return f"invalid model id {self.model_id!r}: {self.reason}"
+
+    @property
+    def hint(self) -> str | None:
+        return did_you_mean(self.suggestion) if self.suggestion else None
 
 
 class UnknownProviderError(RegistryError, LookupError):
-    """A provider name that is not in the registry, with close matches when there are some."""
+    """A provider name that is not in the registry, with close matches when there are some.
 
-    def __init__(self, name: str, known: Iterable[str] = (), suggestion: str | None = None) -> None:
+    ``disabled`` says the name is a provider that a layer disabled (``enabled: false``): the hint
+    then says how to enable it instead of guessing another name.
+    """
+
+    def __init__(self, name: str, known: Iterable[str] = (), suggestion: str | None = None, *,
+                 disabled: bool = False) -> None:
         self.name = name
+        self.known = tuple(sorted(known))
         self.suggestion = suggestion
-        text = f"unknown provider {name!r}"
+        self.disabled = disabled
+        text = self.message
         if suggestion:
-            text += f" (did you mean {suggestion!r}?)"
-        known = sorted(known)
-        if known:
-            text += f"; known providers: {', '.join(known)}"
+            text += f" ({did_you_mean(suggestion)})"
+        if self.known:
+            text += f"; known providers: {', '.join(self.known)}"
         super().__init__(text)
+
+    @property
+    def message(self) -> str:
+        return f"unknown provider {self.name!r}"
+
+    @property
+    def hint(self) -> str | None:
+        if self.disabled:
+            return f"provider {self.name!r} is disabled ('enabled: false'); remove that line to enable it"
+        if self.suggestion:
+            return did_you_mean(self.suggestion)
+        return f"known providers: {', '.join(self.known)}" if self.known else None
 
 
 class UnknownFieldError(RegistryError, LookupError):
@@ -156,7 +200,7 @@ class UnsupportedEffortError(RegistryError, ValueError):
         if known is not None:
             text = f"{level!r} is not a reasoning-effort level; the levels are: {', '.join(known)}"
             if suggestion:
-                text += f" (did you mean {suggestion!r}?)"
+                text += f" ({did_you_mean(suggestion)})"
         elif self.accepted:
             allowed = ", ".join(self.accepted)
             text = f"provider {provider!r} does not accept reasoning effort {level!r}; it accepts: {allowed}"
@@ -164,23 +208,34 @@ class UnsupportedEffortError(RegistryError, ValueError):
             text = f"provider {provider!r} does not accept any reasoning effort (asked for {level!r})"
         super().__init__(text)
 
+    @property
+    def hint(self) -> str | None:
+        # An unknown word: the message already lists the levels and the guess.
+        return None if self.unknown_level else "drop --effort, or add the level to the provider's 'efforts'"
+
 
 class MissingApiKeyError(RegistryError):
     """The provider needs an API key and no layer supplies one.
 
     Raised instead of sending no key, because LiteLLM would then fall back to ``OPENAI_API_KEY``
-    and send that key to a server it was never meant for.
+    and send that key to a server it was never meant for. ``suggestion`` is the model id that was
+    probably meant, when a typo sent the id to the fallback provider.
     """
 
-    def __init__(self, provider: str, env_vars: Iterable[str]) -> None:
+    def __init__(self, provider: str, env_vars: Iterable[str], suggestion: str | None = None) -> None:
         self.provider = provider
         self.env_vars = tuple(env_vars)
+        self.suggestion = suggestion
         text = f"provider {provider!r} needs an API key and none is configured"
         if self.env_vars:
             text += f"; set {' or '.join(self.env_vars)}"
         else:
             text += "; set api_key_env in the user file"
         super().__init__(text)
+
+    @property
+    def hint(self) -> str | None:
+        return did_you_mean(self.suggestion) if self.suggestion else None
 
 
 class InvalidApiKeyError(RegistryError, ValueError):

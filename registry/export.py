@@ -17,18 +17,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Any
 
+from .model import Registry
+from .provider import Provider
 from .secrets import is_placeholder_key
 from .values import Frozen
 
-TYPE_CHECKING = False  # typing costs ~4 ms to import, and annotations are strings here
-if TYPE_CHECKING:
-    from typing import Any
-
-    from .model import Registry
-    from .provider import Provider
-
-__all__ = ["FORMATS", "ProxyExport", "export_litellm_proxy", "export_litellm_proxy_text", "plan_litellm_proxy"]
+__all__ = [
+    "DEFAULT_NUM_RETRIES",
+    "FORMATS",
+    "ProxyExport",
+    "check_num_retries",
+    "export_litellm_proxy",
+    "export_litellm_proxy_text",
+    "plan_litellm_proxy",
+]
 
 FORMATS = ("litellm-proxy",)
 ENV_REFERENCE = "os.environ/"
@@ -55,12 +59,25 @@ class ProxyExport(Frozen):
         body = yaml.safe_dump(self.config, sort_keys=False, default_flow_style=False, allow_unicode=True)
         return "\n".join(lines) + "\n" + body
 
+    def as_dict(self, output: str | None = None) -> dict[str, Any]:
+        """The stable ``--json`` shape of ``registry export``; ``output`` is the file written, if any."""
+        return {"format": FORMATS[0], "output": output, "config": self.config, "env_vars": list(self.env_vars),
+                "notes": list(self.notes)}
 
-def plan_litellm_proxy(reg: "Registry", providers: Iterable[str] | None = None, *,
+
+def check_num_retries(num_retries: int, name: str = "num_retries") -> int:
+    """``num_retries`` when it is a whole number >= 0; ValueError naming ``name`` otherwise."""
+    if isinstance(num_retries, bool) or not isinstance(num_retries, int) or num_retries < 0:
+        raise ValueError(f"{name} must be 0 or more, not {num_retries!r}")
+    return num_retries
+
+
+def plan_litellm_proxy(reg: Registry, providers: Iterable[str] | None = None, *,
                        models: Iterable[str] = (), num_retries: int = DEFAULT_NUM_RETRIES) -> ProxyExport:
     """The proxy config for ``providers`` (default: every enabled one, unless ``models`` is given)
     plus one explicit model group per id in ``models``; UnknownProviderError / InvalidModelIdError
-    for names that route nowhere."""
+    for names that route nowhere, ValueError for a negative ``num_retries``."""
+    check_num_retries(num_retries)
     model_ids = list(models)
     if providers is None:
         chosen = [] if model_ids else list(reg.providers.values())
@@ -82,19 +99,19 @@ def plan_litellm_proxy(reg: "Registry", providers: Iterable[str] | None = None, 
     return ProxyExport(config, tuple(env_vars), tuple(notes))
 
 
-def export_litellm_proxy(reg: "Registry", providers: Iterable[str] | None = None, *,
+def export_litellm_proxy(reg: Registry, providers: Iterable[str] | None = None, *,
                          models: Iterable[str] = (), num_retries: int = DEFAULT_NUM_RETRIES) -> dict[str, Any]:
     """A LiteLLM proxy config as a dict (``model_list`` and ``router_settings``). No key inside."""
     return plan_litellm_proxy(reg, providers, models=models, num_retries=num_retries).config
 
 
-def export_litellm_proxy_text(reg: "Registry", providers: Iterable[str] | None = None, *,
+def export_litellm_proxy_text(reg: Registry, providers: Iterable[str] | None = None, *,
                               models: Iterable[str] = (), num_retries: int = DEFAULT_NUM_RETRIES) -> str:
     """The same config as YAML text, ready to save as the proxy's ``config.yaml``."""
     return plan_litellm_proxy(reg, providers, models=models, num_retries=num_retries).yaml()
 
 
-def _deployments(provider: "Provider", model_name: str, model: str, env_vars: dict[str, None],
+def _deployments(provider: Provider, model_name: str, model: str, env_vars: dict[str, None],
                  notes: dict[str, None]) -> list[dict[str, Any]]:
     """One deployment per base URL of ``provider``, all in the model group ``model_name``."""
     key = _key_param(provider, env_vars, notes)
@@ -113,7 +130,7 @@ def _deployments(provider: "Provider", model_name: str, model: str, env_vars: di
     return entries
 
 
-def _key_param(provider: "Provider", env_vars: dict[str, None], notes: dict[str, None]) -> str | None:
+def _key_param(provider: Provider, env_vars: dict[str, None], notes: dict[str, None]) -> str | None:
     """``os.environ/VAR`` for a real key, the placeholder itself for a placeholder. Never a key."""
     source = provider.key_source
     if source == "placeholder" and provider.api_key is not None \

@@ -18,7 +18,7 @@ from .layers import Draft, EnvLayer, FileLayer, read_file_layer
 from .model import Registry
 from .paths import APP_NAME, builtin_providers_path, find_user_file
 from .provider import LayerSource
-from .urls import ALLOWED_HOSTS_ENV, URL_POLICY_ENV, UrlPolicy, parse_policy
+from .urls import ALLOWED_HOSTS_ENV, URL_POLICY_ENV, PolicyError, UrlPolicy, parse_policy
 from .values import Frozen
 
 TYPE_CHECKING = False
@@ -162,19 +162,13 @@ def _policy(url_policy: str | UrlPolicy | None, env: Mapping[str, str], issues: 
         return url_policy
     if url_policy is not None and not isinstance(url_policy, str):
         raise TypeError(f"url_policy must be a policy name, a UrlPolicy or None, not {type(url_policy).__name__}")
-    name_var = URL_POLICY_ENV if url_policy is None else None
     name = env.get(URL_POLICY_ENV) if url_policy is None else url_policy
     try:
-        parse_policy(name, None)  # the name alone first, so each problem blames its own variable
-    except ValueError as exc:
-        if name_var is None:
-            issues.append(Issue(f"url_policy argument: {exc}", hint="pass 'default' or 'strict'"))
-        else:
-            issues.append(Issue(str(exc), env_var=name_var, hint=f"unset {name_var} or fix its value"))
-        return UrlPolicy()
-    try:
         return parse_policy(name, env.get(ALLOWED_HOSTS_ENV))
-    except ValueError as exc:
-        message, _, hint = str(exc).partition("; hint: ")
-        issues.append(Issue(message, env_var=ALLOWED_HOSTS_ENV, hint=hint or f"unset {ALLOWED_HOSTS_ENV} or fix its value"))
+    except PolicyError as problem:
+        if problem.setting == "name" and url_policy is not None:
+            issues.append(Issue(f"url_policy argument: {problem.message}", hint="pass 'default' or 'strict'"))
+        else:
+            var = URL_POLICY_ENV if problem.setting == "name" else ALLOWED_HOSTS_ENV
+            issues.append(Issue(problem.message, env_var=var, hint=problem.hint or f"unset {var} or fix its value"))
         return UrlPolicy()

@@ -101,11 +101,14 @@ class Registry:
     # -- questions ------------------------------------------------------------------------------
 
     def provider(self, name: str) -> Provider:
-        """The provider called ``name``; UnknownProviderError with a did-you-mean otherwise."""
+        """The provider called ``name``; UnknownProviderError otherwise, whose hint says how to
+        enable a disabled one or suggests a close name."""
         try:
             return self.providers[name]
         except (KeyError, TypeError):
             names = list(self.providers)
+            if name in self.disabled.values():
+                raise UnknownProviderError(name, names, disabled=True) from None
             raise UnknownProviderError(str(name), names, close_match(str(name), names)) from None
 
     def provider_for_prefix(self, head: str) -> Provider | None:

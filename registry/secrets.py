@@ -18,7 +18,8 @@ large part of it.
 from __future__ import annotations
 
 import re
-import unicodedata
+
+from .text import is_control, is_whitespace
 
 TYPE_CHECKING = False  # typing costs ~4 ms to import, and annotations are strings here
 if TYPE_CHECKING:
@@ -154,9 +155,9 @@ def check_secret_text(value: str) -> str | None:
         return "is empty"
     if len(value) > MAX_SECRET_LENGTH:
         return f"is longer than {MAX_SECRET_LENGTH} characters"
-    if any(char.isspace() or unicodedata.category(char) == "Zs" for char in value):
+    if any(is_whitespace(char) for char in value):
         return "contains whitespace"
-    if any(unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp") for char in value):
+    if any(is_control(char) for char in value):
         return "contains a control character"
     if not value.isascii():
         return "contains non-ASCII characters"

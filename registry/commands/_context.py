@@ -9,8 +9,11 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 from types import MappingProxyType
 
+from ..errors import RegistryError
 from ..issues import Issue, unreadable_in
 from ..loader import LoadReport, inspect
 from ..model import Registry
@@ -18,10 +21,8 @@ from ..provider import Origin
 from ..paths import APP_NAME
 from ..values import Frozen
 
-TYPE_CHECKING = False  # typing costs ~4 ms to import, and annotations are strings here
+TYPE_CHECKING = False  # typing costs ~4 ms on every `registry` run, and only type checkers need it here
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
-    from pathlib import Path
     from typing import Any, TextIO
 
 __all__ = ["EXIT_INTERNAL", "EXIT_INVALID", "EXIT_OK", "EXIT_USAGE", "Context"]
@@ -91,9 +92,14 @@ class Context(Frozen):
         """``LAYER  SOURCE[:LINE]``: git --show-origin style."""
         return f"{origin.layer}  {self.location(origin)}"
 
-    def report_error(self, message: str, hint: str | None = None) -> None:
+    def report_error(self, error: RegistryError | str, hint: str | None = None) -> None:
         """``registry: MESSAGE`` and an optional ``  hint: ...`` line on stderr; with ``--json``
-        also the failure object on stdout, so a script always gets JSON."""
+        also the failure object on stdout, so a script always gets JSON. For an exception, its
+        ``message`` and ``hint``: every error the library raises is printed the same way."""
+        if isinstance(error, RegistryError):
+            message, hint = error.message, error.hint
+        else:
+            message = error
         self.err(f"registry: {self.paint('error', 'error')}: {message}")
         if hint:
             self.err(f"  hint: {hint}")

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import math
 
-from ..errors import InvalidModelIdError, UnknownProviderError
-from ..probe import DEFAULT_TIMEOUT, ProbeResult, ProviderProbe, probe
+from ..live import DEFAULT_TIMEOUT, ProbeResult, ProviderProbe, check_timeout, probe
 from ._context import EXIT_INVALID, EXIT_OK, EXIT_USAGE, Context
 
 HELP = "probe running servers: up/down, latency, served models; exit 1 if anything asked for is unreachable"
@@ -22,23 +20,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    if not (math.isfinite(args.timeout) and args.timeout > 0):
-        ctx.report_error(f"--timeout must be a positive number of seconds, not {args.timeout!r}")
+    try:
+        check_timeout(args.timeout, "--timeout")
+    except ValueError as exc:
+        ctx.report_error(str(exc))
         return EXIT_USAGE
     registry, status = ctx.load()
     if registry is None:
         return status
-    if args.completion:
-        _quiet_litellm()
     show_progress = not ctx.json and hasattr(ctx.stderr, "isatty") and ctx.stderr.isatty()
-    try:
+    try:  # a target that names nothing raises: the CLI reports it with its hint
         result = probe(registry, args.targets or None, timeout=args.timeout, completion=args.completion,
                        progress=(lambda done, total: _progress(ctx, done, total)) if show_progress else None)
-    except (UnknownProviderError, InvalidModelIdError) as exc:
-        hint = f"did you mean {exc.suggestion!r}?" if getattr(exc, "suggestion", None) else \
-            "name a provider ('registry list') or a model id"
-        ctx.report_error(str(exc), hint)
-        return EXIT_INVALID
     finally:
         if show_progress:
             ctx.stderr.write("\r\x1b[K")
@@ -48,13 +41,6 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     else:
         _print(ctx, result)
     return EXIT_OK if result.ok else EXIT_INVALID
-
-
-def _quiet_litellm() -> None:
-    """LiteLLM prints a 'Give Feedback' banner on stdout for every failed call; the CLI's stdout is data."""
-    import litellm
-
-    litellm.suppress_debug_info = True
 
 
 def _progress(ctx: Context, done: int, total: int) -> None:

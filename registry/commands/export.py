@@ -5,10 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..errors import InvalidModelIdError, UnknownProviderError
-from ..export import DEFAULT_NUM_RETRIES, FORMATS, plan_litellm_proxy
+from ..export import DEFAULT_NUM_RETRIES, FORMATS, check_num_retries, plan_litellm_proxy
 from ..fsio import atomic_write
-from ._context import EXIT_INVALID, EXIT_OK, EXIT_USAGE, Context
+from ._context import EXIT_OK, EXIT_USAGE, Context
 
 HELP = "write the providers as a LiteLLM proxy config.yaml (keys as os.environ/VAR references)"
 
@@ -25,19 +24,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    if args.num_retries < 0:
-        ctx.report_error(f"--num-retries must be 0 or more, not {args.num_retries!r}")
+    try:
+        check_num_retries(args.num_retries, "--num-retries")
+    except ValueError as exc:
+        ctx.report_error(str(exc))
         return EXIT_USAGE
     registry, status = ctx.load()
     if registry is None:
         return status
-    try:
-        plan = plan_litellm_proxy(registry, args.providers or None, models=args.models,
-                                  num_retries=args.num_retries)
-    except (UnknownProviderError, InvalidModelIdError) as exc:
-        hint = f"did you mean {exc.suggestion!r}?" if getattr(exc, "suggestion", None) else None
-        ctx.report_error(str(exc), hint)
-        return EXIT_INVALID
+    plan = plan_litellm_proxy(registry, args.providers or None, models=args.models, num_retries=args.num_retries)
     for note in plan.notes:
         ctx.err(f"registry: note: {note}")
     text = plan.yaml()
@@ -49,8 +44,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             return EXIT_USAGE
         ctx.err(f"registry: wrote {args.output}")
     if ctx.json:
-        ctx.emit_json({"format": args.format, "output": str(args.output) if args.output else None,
-                       "config": plan.config, "env_vars": list(plan.env_vars), "notes": list(plan.notes)})
+        ctx.emit_json(plan.as_dict(str(args.output) if args.output else None))
     elif args.output is None:
         ctx.stdout.write(text)
     return EXIT_OK

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..inspection import provider_rows
+from ..views import provider_rows
 from ._context import EXIT_OK, Context
 
 HELP = "list the effective providers: prefix, base URL, key source, layer, fallback"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..inspection import layer_paths
+from ..views import layer_paths
 from ._context import EXIT_OK, Context
 
 HELP = "show where each layer, the cache and the schema live, and whether they exist"

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 
-from ..errors import InvalidModelIdError, MissingApiKeyError, UnsupportedEffortError
-from ..inspection import explain_resolve, format_value
-from ._context import EXIT_INVALID, EXIT_OK, Context
+from ..display import format_value
+from ..explain import explain_resolve
+from ..suggest import did_you_mean
+from ._context import EXIT_OK, Context
 
 HELP = "show the LiteLLM kwargs for a model id (key masked) and where each came from"
 
@@ -22,20 +23,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     registry, status = ctx.load()
     if registry is None:
         return status
-    try:
-        result = explain_resolve(registry, args.model_id, reasoning_effort=args.effort, strict=args.strict)
-    except InvalidModelIdError as exc:
-        hint = f"did you mean {exc.suggestion!r}?" if exc.suggestion else None
-        ctx.report_error(f"invalid model id {exc.model_id!r}: {exc.reason}", hint)
-        return EXIT_INVALID
-    except UnsupportedEffortError as exc:
-        hint = None if exc.unknown_level else "drop --effort, or add the level to the provider's 'efforts'"
-        ctx.report_error(str(exc), hint)
-        return EXIT_INVALID
-    except MissingApiKeyError as exc:
-        suggestion = registry.check_model_id(args.model_id).suggestion
-        ctx.report_error(str(exc), f"did you mean {suggestion!r}?" if suggestion else None)
-        return EXIT_INVALID
+    # An id that does not resolve raises; the CLI reports the error with its hint.
+    result = explain_resolve(registry, args.model_id, reasoning_effort=args.effort, strict=args.strict)
     if ctx.json:
         ctx.emit_json(result.as_dict())
         return EXIT_OK
@@ -56,5 +45,5 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         ctx.out(f"effort:   {result.effort} -> {sent}")
     if result.suggestion:
         ctx.err(f"registry: {ctx.paint('warning', 'warning')}: {args.model_id!r} went to the fallback provider")
-        ctx.err(f"  hint: did you mean {result.suggestion!r}?")
+        ctx.err(f"  hint: {did_you_mean(result.suggestion)}")
     return EXIT_OK

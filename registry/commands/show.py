@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from ..errors import UnknownProviderError
-from ..inspection import provider_fields, unknown_provider_hint
-from ._context import EXIT_INVALID, EXIT_OK, Context
+from ..views import describe_provider
+from ._context import EXIT_OK, Context
 
 HELP = "show every effective field of one provider and the layer and line it came from"
 
@@ -19,14 +18,9 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     registry, status = ctx.load()
     if registry is None:
         return status
-    try:
-        fields = provider_fields(registry, args.name)
-    except UnknownProviderError:
-        ctx.report_error(f"unknown provider {args.name!r}", unknown_provider_hint(registry, args.name))
-        return EXIT_INVALID
+    provider = describe_provider(registry, args.name)  # an unknown name raises: reported with its hint
     if ctx.json:
-        ctx.emit_json({"name": args.name, "fallback": registry.fallback == args.name,
-                       "fields": [f.as_dict() for f in fields]})
+        ctx.emit_json(provider.as_dict())
         return EXIT_OK
-    ctx.table([(f.origin.layer, ctx.location(f.origin), f"{f.field} = {f.text}") for f in fields])
+    ctx.table([(f.origin.layer, ctx.location(f.origin), f"{f.field} = {f.text}") for f in provider.fields])
     return EXIT_OK

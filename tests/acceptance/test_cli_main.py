@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import subprocess
 import sys
@@ -13,7 +14,9 @@ import pytest
 
 import registry
 from registry import cli
-from registry.cli import COMMANDS, build_parser, main
+from registry.cli import build_parser, commands, main
+
+COMMANDS = commands()
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str, environ: dict[str, str] | None = None) -> tuple[int, str, str]:
@@ -67,8 +70,9 @@ def test_every_command_module_has_the_interface() -> None:
     build_parser()  # every module's add_arguments accepts a parser
 
 
-def _exploding_command(message: str) -> types.ModuleType:
-    module = types.ModuleType("exploding")
+def _install_exploding_command(monkeypatch: pytest.MonkeyPatch, message: str) -> None:
+    """Register a command ``boom`` whose run raises, the way a command module is registered."""
+    module = types.ModuleType("registry.commands.boom")
     module.HELP = "raises"
     module.add_arguments = lambda parser: None
 
@@ -76,12 +80,13 @@ def _exploding_command(message: str) -> types.ModuleType:
         raise RuntimeError(message)
 
     module.run = run_command
-    return module
+    monkeypatch.setitem(sys.modules, "registry.commands.boom", module)
+    monkeypatch.setitem(cli._COMMAND_MODULES, "boom", "boom")
 
 
 def test_internal_error_is_one_line_and_exit_3(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     canary = "sk-canary-7f3a9b2c4d5e6f708192"
-    monkeypatch.setitem(COMMANDS, "boom", _exploding_command(f"broke while holding {canary}\nsecond line"))
+    _install_exploding_command(monkeypatch, f"broke while holding {canary}\nsecond line")
     code, out, err = run(capsys, "boom", environ={"SOME_API_KEY": canary})
     assert (code, out) == (3, "")
     assert err == ("registry: internal error: RuntimeError: broke while holding ****8192 second line "
@@ -90,7 +95,7 @@ def test_internal_error_is_one_line_and_exit_3(capsys: pytest.CaptureFixture[str
 
 def test_internal_error_with_debug_shows_the_traceback(capsys: pytest.CaptureFixture[str],
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(COMMANDS, "boom", _exploding_command("kaput"))
+    _install_exploding_command(monkeypatch, "kaput")
     code, _, err = run(capsys, "--debug", "boom")
     assert code == 3
     assert err.startswith("Traceback (most recent call last):")
@@ -100,7 +105,7 @@ def test_internal_error_with_debug_shows_the_traceback(capsys: pytest.CaptureFix
 def test_the_debug_traceback_masks_keys_from_the_environment(capsys: pytest.CaptureFixture[str],
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     key = "sk-debug-canary-0123456789abcdef"
-    monkeypatch.setitem(COMMANDS, "boom", _exploding_command(f"server said: bad key {key}"))
+    _install_exploding_command(monkeypatch, f"server said: bad key {key}")
     code, _, err = run(capsys, "--debug", "boom", environ={"VLLM_API_KEY": key})
     assert code == 3 and "Traceback (most recent call last):" in err
     assert key not in err and "****cdef" in err
@@ -167,3 +172,46 @@ def test_check_refuses_a_timeout_that_is_not_a_positive_number(capsys: pytest.Ca
     assert f"--timeout must be a positive number of seconds, not {float(timeout)!r}" in err
     with pytest.raises(ValueError, match="positive number of seconds"):
         registry.probe(registry.load(environ={}), "ollama", timeout=float(timeout))
+
+
+# tempfile is not listed: platformdirs imports it to find the config directory.
+_NOT_ON_EVERY_RUN = ("typing", "difflib", "datetime", "traceback", "registry.starter", "registry.schema")
+
+
+@pytest.mark.parametrize("argv", [["--version"], ["list"], ["--json", "resolve", "ollama/x"]])
+def test_a_run_imports_only_its_command(tmp_path: Path, argv: list[str]) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env.update(PYTHONPATH=str(Path(cli.__file__).resolve().parent.parent), HOME=str(tmp_path),
+               XDG_CONFIG_HOME=str(tmp_path / "config"), XDG_CACHE_HOME=str(tmp_path / "cache"))
+    code = ("import sys, json; from registry.cli import main; status = main(sys.argv[1:]); "
+            "sys.stdout = sys.__stdout__; print(json.dumps([status, sorted(sys.modules)]))")
+    for _ in range(2):  # the first run fills the validation cache (a cache miss runs jsonschema)
+        done = subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True, env=env,
+                              timeout=120, check=False)
+    status, modules = json.loads(done.stdout.splitlines()[-1])
+    assert status == 0, done.stderr
+    assert [m for m in _NOT_ON_EVERY_RUN if m in modules] == []
+    ran = {"list": "listing", "resolve": "resolve"}.get(next((a for a in argv if not a.startswith("-")), ""))
+    commands_imported = {m.rsplit(".", 1)[1] for m in modules if m.startswith("registry.commands.")} - {"_context"}
+    assert commands_imported == ({ran} if ran else set())
+
+
+@pytest.mark.parametrize(("argv", "code", "out_start"), [
+    (["--help", "list"], 0, "usage: registry [-h]"),  # top-level help, listing every command
+    (["list", "--help"], 0, "usage: registry list"),
+    (["--version", "bogus"], 0, "registry "),
+    (["list", "--version"], 2, ""),  # --version is a global option of the top level only
+    (["--config", "list", "--json", "paths"], 0, "["),  # 'list' is the value of --config here
+    (["--app", "list", "paths", "--json"], 0, "["),
+], ids=["help first", "command help", "version first", "version after command", "value like a command",
+        "app value like a command"])
+def test_the_command_is_found_as_argparse_finds_it(capsys: pytest.CaptureFixture[str], argv: list[str], code: int,
+                                                   out_start: str) -> None:
+    status, out, err = run(capsys, *argv)
+    assert status == code, err
+    assert out.startswith(out_start)
+    if argv[0] == "--help":
+        for name in COMMANDS:
+            assert f"    {name} " in out, name
+    if argv[:2] == ["--config", "list"]:
+        assert json.loads(out)[1]["path"] == "list"

@@ -105,7 +105,7 @@ def _argv_for(command: str, config: Path, tmp_path: Path) -> list[list[str]]:
 
 @pytest.mark.parametrize("which, environ", [("good", GOOD_ENV), ("good", BAD_ENV), *((bad, GOOD_ENV) for bad in BAD_FILES)],
                          ids=["good-file", "bad-env", *BAD_FILES])
-@pytest.mark.parametrize("command", sorted(cli.COMMANDS))
+@pytest.mark.parametrize("command", sorted(cli.commands()))
 def test_no_cli_command_prints_a_key(command: str, which: str, environ: dict[str, str], files: dict[str, Path],
                                      tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                      caplog: pytest.LogCaptureFixture) -> None:

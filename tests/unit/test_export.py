@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 import registry
-from registry.export import export_litellm_proxy, export_litellm_proxy_text, plan_litellm_proxy
+from registry.export import check_num_retries, export_litellm_proxy, export_litellm_proxy_text, plan_litellm_proxy
 
 REAL_KEY = "sk-real-key-abcdef123456"
 
@@ -77,3 +77,16 @@ def test_text_is_yaml_that_round_trips() -> None:
 def test_unknown_provider_has_a_did_you_mean() -> None:
     with pytest.raises(registry.UnknownProviderError, match="did you mean 'ollama'"):
         export_litellm_proxy(registry.load(environ={}), ["olama"])
+
+
+@pytest.mark.parametrize("bad", [-1, True, 1.5, "2"])
+def test_num_retries_must_be_a_whole_number_of_zero_or_more(bad: object) -> None:
+    with pytest.raises(ValueError, match=r"^num_retries must be 0 or more"):
+        plan_litellm_proxy(registry.load(environ={}), num_retries=bad)  # type: ignore[arg-type]
+    assert check_num_retries(0) == 0
+
+
+def test_json_shape() -> None:
+    plan = plan_litellm_proxy(registry.load(environ={}), ["vllm"])
+    assert plan.as_dict("out.yaml") == {"format": "litellm-proxy", "output": "out.yaml", "config": plan.config,
+                                        "env_vars": list(plan.env_vars), "notes": list(plan.notes)}

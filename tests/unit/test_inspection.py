@@ -1,20 +1,16 @@
-"""Pure helpers of registry.inspection: masking, value formatting, layer ranking, summaries."""
+"""Pure helpers of the inspection modules: masking and value formatting (display), layer ranking
+(views), validation summaries (inspection)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
+from registry.display import format_value, mask_kwargs
+from registry.inspection import ValidationResult
 from registry.issues import Issue
-from registry.inspection import (
-    ValidationResult,
-    format_value,
-    highest_layer,
-    mask_kwargs,
-)
 from registry.provider import Origin
 from registry.secrets import Secret
+from registry.views import highest_layer
 
 
 def test_mask_kwargs_masks_key_and_every_header_and_copies() -> None:

@@ -1,4 +1,4 @@
-"""Unit tests for registry.urls: normalisation, the default and strict policies, parse_policy."""
+"""Unit tests for registry.urls: the one parse, its normal form, the default and strict policies, parse_policy."""
 
 from __future__ import annotations
 
@@ -8,12 +8,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from registry.hosts import Host
 from registry.urls import (
     POLICY_NAMES,
+    BaseUrl,
+    PolicyError,
     UrlPolicy,
     UrlProblem,
     check_base_url,
-    normalize_base_url,
+    parse_base_url,
     parse_policy,
 )
 
@@ -21,13 +24,19 @@ KNOWN_RULES = {
     "scheme", "whitespace", "control-character", "backslash", "userinfo", "missing-host",
     "bad-port", "bad-host", "non-ascii-host", "ipv6-zone-id", "non-canonical-ipv4",
     "blocked-address", "blocked-host", "strict-https", "strict-allow-list", "empty", "too-long",
-    "fragment-or-query",
+    "fragment-or-query", "endpoint-path",
 }
 METADATA_HINT = "base URLs may not point at cloud metadata endpoints; use the server's real address"
 
 
 def problem_text(problem: UrlProblem) -> str:
     return f"{problem.message}\n{problem.hint}"
+
+
+def normal(url: str) -> str:
+    parsed = parse_base_url(url)
+    assert isinstance(parsed, BaseUrl), parsed
+    return parsed.normal
 
 
 # --- normalisation -------------------------------------------------------------------------------
@@ -48,13 +57,46 @@ def problem_text(problem: UrlProblem) -> str:
         ("HTTPS://Example.COM", "https://example.com/v1"),
         ("https://[FD00::1]:8443", "https://[fd00::1]:8443/v1"),
         ("http://h/openai/v1/", "http://h/openai/v1"),
-        ("localhost:11434/", "localhost:11434"),  # not a URL: only stripped, check_base_url says why
-        ("", ""),
+        ("http://[fd00:0:0::1]:08000/", "http://[fd00:0:0::1]:08000/v1"),  # as written, not compressed
     ],
 )
-def test_normalize_base_url(raw: str, expected: str) -> None:
-    assert normalize_base_url(raw) == expected
-    assert normalize_base_url(expected) == expected  # idempotent
+def test_normal_form(raw: str, expected: str) -> None:
+    assert normal(raw) == expected
+    assert normal(expected) == expected  # idempotent
+
+
+@pytest.mark.parametrize("text", ["localhost:11434/", "", "  ", "http://h/v1?x=1"])
+def test_text_that_is_not_a_base_url_has_no_normal_form(text: str) -> None:
+    assert isinstance(parse_base_url(text), UrlProblem)
+
+
+def test_parse_gives_the_parts() -> None:
+    parsed = parse_base_url("HTTPS://GPU-Box.LAN.:8443/Open/v1//")
+    assert parsed == BaseUrl("https", "gpu-box.lan.:8443", Host("gpu-box.lan", "GPU-Box.LAN.", False, True), "/Open/v1")
+    assert parsed.normal == "https://gpu-box.lan.:8443/Open/v1"
+    v6 = parse_base_url("http://[::FFFF:127.0.0.1]/")
+    assert isinstance(v6, BaseUrl) and v6.host == Host("::ffff:7f00:1", "[::FFFF:127.0.0.1]", True, False)
+    assert v6.path == "" and v6.normal == "http://[::ffff:127.0.0.1]/v1"
+
+
+def test_check_base_url_is_the_verdict_of_parse_base_url() -> None:
+    assert check_base_url("http://h/v1") is None
+    assert check_base_url("ftp://h/") == parse_base_url("ftp://h/")
+
+
+@pytest.mark.parametrize("text", ["  http://h/v1", "http://h/v1\n", "\thttp://h/v1 "])
+def test_surrounding_whitespace_is_a_problem_unless_stripped(text: str) -> None:
+    assert isinstance(parse_base_url(text), BaseUrl)
+    problem = parse_base_url(text, strip=False)
+    assert isinstance(problem, UrlProblem) and problem.rule == "whitespace"
+    assert "leading or trailing whitespace" in problem.message and "block scalar" in problem.hint
+
+
+def test_other_problems_come_before_surrounding_whitespace() -> None:
+    problem = parse_base_url(" ftp://h/ ", strip=False)
+    assert isinstance(problem, UrlProblem) and problem.rule == "scheme"
+    strict = parse_base_url(" http://gpu-box/v1\n", UrlPolicy("strict"), strip=False)
+    assert isinstance(strict, UrlProblem) and strict.rule == "strict-https"
 
 
 # --- accepted under the default policy -----------------------------------------------------------
@@ -469,6 +511,15 @@ def test_parse_policy_unknown_name(name: str, fragment: str) -> None:
         parse_policy(name, None)
     assert "'default', 'strict'" in str(caught.value)
     assert fragment in str(caught.value)
+    assert isinstance(caught.value, PolicyError)
+    assert caught.value.setting == "name" and caught.value.hint is None
+    assert str(caught.value) == caught.value.message
+
+
+def test_parse_policy_blames_the_name_before_the_hosts() -> None:
+    with pytest.raises(PolicyError) as caught:
+        parse_policy("bogus", "https://x/")
+    assert caught.value.setting == "name"
 
 
 @pytest.mark.parametrize(
@@ -523,6 +574,18 @@ def test_parse_policy_bad_allowed_host(entry: str, fragment: str) -> None:
     assert repr(entry) in str(caught.value)
     assert fragment in str(caught.value)
     assert "hint:" in str(caught.value)
+    error = caught.value
+    assert isinstance(error, PolicyError) and error.setting == "allowed_hosts"
+    assert error.message.startswith(f"allowed host {entry!r} ") and "hint:" not in error.message
+    assert error.hint and str(error) == f"{error.message}; hint: {error.hint}"
+
+
+def test_policy_error_pickles() -> None:
+    import pickle
+
+    error = PolicyError("allowed_hosts", "allowed host 'x' is bad", "fix it")
+    copy = pickle.loads(pickle.dumps(error))
+    assert (copy.setting, copy.message, copy.hint, str(copy)) == (error.setting, error.message, error.hint, str(error))
 
 
 def test_parsed_policy_drives_check() -> None:
@@ -581,11 +644,11 @@ def test_normalised_valid_url_stays_valid_and_is_stable(
 ) -> None:
     url = f"{scheme}://{host}{'' if port is None else f':{port}'}{path}{trailing}"
     assert check_base_url(url) is None
-    normal = normalize_base_url(url)
-    assert check_base_url(normal) is None
-    assert normalize_base_url(normal) == normal
-    assert not normal.endswith("/")
-    assert normal.endswith(path or "/v1")
+    normal_form = normal(url)
+    assert check_base_url(normal_form) is None
+    assert normal(normal_form) == normal_form
+    assert not normal_form.endswith("/")
+    assert normal_form.endswith(path or "/v1")
 
 
 @given(st.text(max_size=80))
@@ -632,3 +695,46 @@ def test_password_never_echoed(password: str) -> None:
     problem = check_base_url(f"http://someone:{password}@gpu-box:8000/v1")
     assert problem == check_base_url("http://@h/")
     assert problem is not None and problem.rule == "userinfo"
+
+
+# --- through the loader: the rule is a field of the Issue, and the policy errors blame their variable
+
+def test_loader_url_issue_has_kind_url_and_the_rule(user_file) -> None:
+    import registry
+
+    path = user_file("version: 1\nproviders:\n  ollama:\n    api_base: 'http://169.254.169.254/v1'\n")
+    report = registry.inspect(config_path=path, environ={})
+    (issue,) = [i for i in report.errors if i.pointer == "$.providers.ollama.api_base"]
+    assert (issue.kind, issue.rule) == ("url", "blocked-address")
+    assert issue.message.endswith("(rule: blocked-address; layer: user)")  # the text stays as it was
+    assert issue.as_dict()["rule"] == "blocked-address"
+
+
+def test_loader_env_url_issue_has_kind_url_and_surrounding_whitespace_is_stripped(user_file) -> None:
+    import registry
+
+    report = registry.inspect(config_path=user_file(""), environ={"OLLAMA_BASE_URL": " ftp://h/\n"})
+    (issue,) = report.errors
+    assert (issue.env_var, issue.kind, issue.rule) == ("OLLAMA_BASE_URL", "url", "scheme")
+    fine = registry.inspect(config_path=user_file(""), environ={"OLLAMA_BASE_URL": " http://h:1\n"})
+    assert fine.ok and fine.registry is not None and fine.registry.provider("ollama").api_base == "http://h:1/v1"
+
+
+@pytest.mark.parametrize(
+    ("environ", "env_var", "message", "hint"),
+    [
+        ({"PROVIDER_REGISTRY_URL_POLICY": "strcit", "PROVIDER_REGISTRY_ALLOWED_HOSTS": "http://x/"},
+         "PROVIDER_REGISTRY_URL_POLICY",
+         "unknown URL policy 'strcit' (did you mean 'strict'?); expected one of 'default', 'strict'",
+         "unset PROVIDER_REGISTRY_URL_POLICY or fix its value"),
+        ({"PROVIDER_REGISTRY_URL_POLICY": "strict", "PROVIDER_REGISTRY_ALLOWED_HOSTS": "ok.example,a:1"},
+         "PROVIDER_REGISTRY_ALLOWED_HOSTS", "allowed host 'a:1' is not a host name or IP address",
+         "ports do not belong in the allow-list"),
+    ],
+)
+def test_loader_policy_issue_blames_its_variable(user_file, environ: dict[str, str], env_var: str,
+                                                 message: str, hint: str) -> None:
+    import registry
+
+    (issue,) = registry.inspect(config_path=user_file(""), environ=environ).errors
+    assert (issue.env_var, issue.message, issue.hint) == (env_var, message, hint)

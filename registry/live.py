@@ -3,29 +3,26 @@
 ``probe`` asks each provider's server ``GET {api_base}/models`` with the key ``load`` resolved and
 reports whether it is up, how fast it answered, what it serves and, for a model id, whether that
 model is among them. ``completion=True`` also sends a 1-token chat completion through
-``litellm.completion`` with exactly the kwargs ``resolve`` returns. Every reason is one line and
+``litellm.acompletion`` with exactly the kwargs ``resolve`` returns. Every reason is one line and
 passes through ``secrets.redact`` with the provider's key and headers, so no key reaches output.
 
-httpx, litellm, asyncio and socket are imported inside the functions that use them: the package
-imports this module eagerly (``registry.probe`` must be the function, not this module), so
-importing it has to stay cheap (a few milliseconds).
+``registry.probe`` (the package attribute) imports this module on first use. httpx, litellm,
+asyncio and socket are imported inside the functions that use them, so that reaching
+``registry.ProbeResult`` or checking a timeout costs a few milliseconds, not a second.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from urllib.parse import urlsplit
 
-from .errors import (
-    InvalidModelIdError,
-    MissingApiKeyError,
-    RegistryError,
-    UnsupportedEffortError,
-)
+from .errors import InvalidModelIdError, RegistryError
 from .secrets import Secret, redact
+from .suggest import close_match, did_you_mean
 from .values import Frozen
 
 TYPE_CHECKING = False  # typing costs ~4 ms to import, and annotations are strings here
@@ -35,7 +32,7 @@ if TYPE_CHECKING:
     from .model import Registry
     from .provider import Provider
 
-__all__ = ["DEFAULT_TIMEOUT", "CompletionCheck", "ProbeResult", "ProviderProbe", "aprobe", "probe"]
+__all__ = ["DEFAULT_TIMEOUT", "CompletionCheck", "ProbeResult", "ProviderProbe", "aprobe", "check_timeout", "probe"]
 
 DEFAULT_TIMEOUT = 3.0
 _MAX_MESSAGE = 200  # server messages are cut here: a reason stays one readable line
@@ -133,6 +130,13 @@ class ProbeResult(Frozen):
                 "probes": [p.as_dict() for p in self.probes]}
 
 
+def check_timeout(timeout: float, name: str = "timeout") -> float:
+    """``timeout`` when it is a positive, finite number of seconds; ValueError naming ``name`` otherwise."""
+    if not (math.isfinite(timeout) and timeout > 0):
+        raise ValueError(f"{name} must be a positive number of seconds, not {timeout!r}")
+    return timeout
+
+
 class _Target(Frozen):
     """One server to ask: a provider, one of its base URLs, and the model id asked about (if any)."""
 
@@ -168,8 +172,7 @@ async def aprobe(reg: "Registry", target: str | Iterable[str] | None = None, *,
                  timeout: float = DEFAULT_TIMEOUT, completion: bool = False,
                  progress: Progress | None = None) -> ProbeResult:
     """The async twin of :func:`probe`: every server is asked concurrently."""
-    if not (math.isfinite(timeout) and timeout > 0):
-        raise ValueError(f"timeout must be a positive number of seconds, not {timeout!r}")
+    check_timeout(timeout)
     targets = _targets(reg, target, completion)
     import asyncio
 
@@ -191,9 +194,27 @@ async def aprobe(reg: "Registry", target: str | Iterable[str] | None = None, *,
         return result
 
     limits = httpx.Limits(max_connections=32, max_keepalive_connections=0)
-    async with httpx.AsyncClient(timeout=timeout, follow_redirects=False, limits=limits) as client:
-        probes = await asyncio.gather(*(one(item, client) for item in targets))
+    with _quiet_litellm(any(item.completion for item in targets)):
+        async with httpx.AsyncClient(timeout=timeout, follow_redirects=False, limits=limits) as client:
+            probes = await asyncio.gather(*(one(item, client) for item in targets))
     return ProbeResult(tuple(probes), timeout)
+
+
+@contextlib.contextmanager
+def _quiet_litellm(active: bool) -> Iterator[None]:
+    """Without LiteLLM's 'Give Feedback' banner, which it prints on stdout for every failed call:
+    a failed completion is a result here, and a caller's stdout may be data (``registry check``)."""
+    if not active:
+        yield
+        return
+    import litellm  # deferred: importing litellm costs about a second
+
+    before = litellm.suppress_debug_info
+    litellm.suppress_debug_info = True
+    try:
+        yield
+    finally:
+        litellm.suppress_debug_info = before
 
 
 def _targets(reg: "Registry", target: str | Iterable[str] | None, completion: bool) -> list[_Target]:
@@ -299,7 +320,7 @@ def _connect_reason(exc: BaseException, url: str, provider: "Provider") -> str:
 
 def _http_reason(status: int, message: str | None, url: str, provider: "Provider") -> str:
     try:
-        from http import HTTPStatus  # deferred: the package imports this module eagerly
+        from http import HTTPStatus  # deferred: only a failed answer needs the phrase
 
         phrase = HTTPStatus(status).phrase
     except ValueError:
@@ -346,34 +367,33 @@ async def _probe_server(item: _Target, client: Any, timeout: float) -> ProviderP
     headers = {name: value.reveal() for name, value in provider.headers.items()}
     if provider.api_key:
         headers["Authorization"] = f"Bearer {provider.api_key.reveal()}"
-    base = dict(name=provider.name, api_base=item.api_base, model_id=item.model_id, model=item.model)
+
+    def down(reason: str, status: int | None = None, latency: float | None = None) -> ProviderProbe:
+        return ProviderProbe(provider.name, item.api_base, False, latency, status, (), _clean(reason, provider),
+                             item.model_id, item.model)
+
     started = time.perf_counter()
+
     try:
         response = await client.get(url, headers=headers)
         body = response.content
     except httpx.TimeoutException:
-        return ProviderProbe(**base, up=False, latency_ms=None, status=None, models=(),
-                             reason=f"timed out after {timeout:g} s waiting for {_hostport(url)}")
+        return down(f"timed out after {timeout:g} s waiting for {_hostport(url)}")
     except httpx.ConnectError as exc:
-        return ProviderProbe(**base, up=False, latency_ms=None, status=None, models=(),
-                             reason=_connect_reason(exc, url, provider))
+        return down(_connect_reason(exc, url, provider))
     except httpx.HTTPError as exc:
-        reason = f"request to {_hostport(url)} failed: {_clean(str(exc), provider) or type(exc).__name__}"
-        return ProviderProbe(**base, up=False, latency_ms=None, status=None, models=(), reason=reason)
+        return down(f"request to {_hostport(url)} failed: {_clean(str(exc), provider) or type(exc).__name__}")
     latency = (time.perf_counter() - started) * 1000
     status = response.status_code
-    content_type = response.headers.get("content-type", "")
     if status >= 300:
         message = _server_message(body)
-        reason = _http_reason(status, _clean(message, provider) if message else None, url, provider)
-        return ProviderProbe(**base, up=False, latency_ms=latency, status=status, models=(),
-                             reason=_clean(reason, provider))
+        return down(_http_reason(status, _clean(message, provider) if message else None, url, provider), status,
+                    latency)
     models = _parse_models(body)
     if models is None:
-        what = content_type.split(";")[0] or "no content type"
-        reason = f"GET {url} answered {status} but not with an OpenAI-style model list ({what}); is this an OpenAI-compatible server?"
-        return ProviderProbe(**base, up=False, latency_ms=latency, status=status, models=(),
-                             reason=_clean(reason, provider))
+        what = response.headers.get("content-type", "").split(";")[0] or "no content type"
+        return down(f"GET {url} answered {status} but not with an OpenAI-style model list ({what}); "
+                    "is this an OpenAI-compatible server?", status, latency)
     listed, suggestion = None, None
     if item.model is not None:
         listed = item.model in models
@@ -384,9 +404,9 @@ async def _probe_server(item: _Target, client: Any, timeout: float) -> ProviderP
     if listed is False:
         reason = f"up, but {item.model!r} is not among the {count} the server lists"
         if suggestion:
-            reason += f" (did you mean {suggestion!r}?)"
-    return ProviderProbe(**base, up=True, latency_ms=latency, status=status, models=models,
-                         reason=_clean(reason, provider), model_listed=listed, suggestion=suggestion)
+            reason += f" ({did_you_mean(suggestion)})"
+    return ProviderProbe(provider.name, item.api_base, True, latency, status, models, _clean(reason, provider),
+                         item.model_id, item.model, model_listed=listed, suggestion=suggestion)
 
 
 def _suggest(item: _Target, models: tuple[str, ...]) -> str | None:
@@ -395,10 +415,7 @@ def _suggest(item: _Target, models: tuple[str, ...]) -> str | None:
     folded = {m.lower(): m for m in models}
     match = folded.get(item.model.lower())
     if match is None:
-        import difflib  # deferred: only near misses need it
-
-        close = difflib.get_close_matches(item.model, models, n=1, cutoff=0.6)
-        match = close[0] if close else None
+        match = close_match(item.model, models)
     if match is None:
         return None
     prefix = item.provider.prefix
@@ -415,7 +432,7 @@ async def _complete(reg: "Registry", item: _Target, timeout: float) -> Completio
     provider = item.provider
     try:
         kwargs = reg.resolve(item.model_id)
-    except (MissingApiKeyError, UnsupportedEffortError, RegistryError) as exc:
+    except RegistryError as exc:
         return CompletionCheck(item.model_id, False, None, _clean(str(exc), provider))
     kwargs["timeout"] = timeout
     import litellm  # deferred: importing litellm costs about a second

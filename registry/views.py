@@ -1,0 +1,170 @@
+"""Read-only tables of the configuration: what ``registry list``, ``show`` and ``paths`` print,
+computed here so that the commands only format.
+
+Every function is pure over a ``Registry`` (``layer_paths`` also looks at the file system, but
+never writes). Values pass through ``display.py`` first: nothing returned holds a key in clear text.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from .display import display_value, format_value
+from .loader import LAYER_NAMES, locate_layers
+from .model import Registry
+from .provider import Origin, Provider
+from .paths import APP_NAME, schema_path, user_cache_dir
+from .values import Frozen
+
+TYPE_CHECKING = False  # typing costs ~4 ms to import, and `registry list` needs none of it
+if TYPE_CHECKING:
+    from typing import Any
+
+__all__ = [
+    "FieldOrigin",
+    "LayerPath",
+    "ProviderFields",
+    "ProviderRow",
+    "describe_provider",
+    "highest_layer",
+    "layer_paths",
+    "provider_rows",
+]
+
+# The order ``registry show`` lists fields in: the order of the file format.
+_FIELD_ORDER = (
+    "name", "enabled", "prefix", "api_base", "api_bases", "api_base_env", "api_key", "api_key_env",
+    "litellm_provider", "efforts", "effort_aliases", "model_format", "description", "headers", "timeout",
+)
+
+
+def highest_layer(origins: Iterable[Origin]) -> str:
+    """The highest-precedence layer among ``origins``: the one that last changed a provider."""
+    ranks = [LAYER_NAMES.index(o.layer) for o in origins if o.layer in LAYER_NAMES]
+    return LAYER_NAMES[max(ranks)] if ranks else LAYER_NAMES[0]
+
+
+class ProviderRow(Frozen):
+    """One line of ``registry list``. ``key_source`` names where the key comes from, never the key."""
+
+    __slots__ = ("name", "prefix", "api_base", "key_source", "layer", "fallback", "description")
+    name: str
+    prefix: str
+    api_base: str
+    key_source: str
+    layer: str
+    fallback: bool
+    description: str
+    _defaults = {"description": ""}
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name, "prefix": self.prefix, "api_base": self.api_base, "key_source": self.key_source,
+            "layer": self.layer, "fallback": self.fallback, "description": self.description,
+        }
+
+
+def provider_rows(registry: Registry) -> tuple[ProviderRow, ...]:
+    """Every effective provider, sorted by name."""
+    return tuple(
+        ProviderRow(
+            name=p.name, prefix=p.prefix, api_base=p.api_base, key_source=p.key_source or "none",
+            layer=highest_layer(p.origins.values()), fallback=p.name == registry.fallback,
+            description=p.description,
+        )
+        for p in sorted(registry.providers.values(), key=lambda p: p.name)
+    )
+
+
+class FieldOrigin(Frozen):
+    """One effective field of a provider and where it came from; ``value`` is already masked."""
+
+    __slots__ = ("field", "value", "origin")
+    field: str
+    value: Any
+    origin: Origin
+
+    @property
+    def text(self) -> str:
+        return format_value(self.value)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"field": self.field, "value": self.value, "layer": self.origin.layer,
+                "source": self.origin.source, "line": self.origin.line}
+
+
+class ProviderFields(Frozen):
+    """What ``registry show`` prints: every field some layer set, in file-format order."""
+
+    __slots__ = ("name", "fallback", "fields")
+    name: str
+    fallback: bool
+    fields: tuple[FieldOrigin, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        """The stable ``--json`` shape of ``registry show``."""
+        return {"name": self.name, "fallback": self.fallback, "fields": [f.as_dict() for f in self.fields]}
+
+
+def _field_value(provider: Provider, name: str) -> Any:
+    if name == "enabled":
+        return True  # a disabled provider is not in the registry at all
+    return display_value(getattr(provider, name))
+
+
+def describe_provider(registry: Registry, name: str) -> ProviderFields:
+    """Every field of provider ``name`` that some layer set, with its origin.
+
+    UnknownProviderError when ``name`` is not an effective provider; its hint says how to enable
+    a disabled one, or suggests a close name.
+    """
+    provider = registry.provider(name)
+    known = [f for f in _FIELD_ORDER if f in provider.origins]
+    extra = sorted(f for f in provider.origins if f not in _FIELD_ORDER)
+    fields = tuple(FieldOrigin(f, _field_value(provider, f), provider.origins[f]) for f in (*known, *extra))
+    return ProviderFields(provider.name, provider.name == registry.fallback, fields)
+
+
+class LayerPath(Frozen):
+    """Where one layer (or the cache, or the schema) lives and whether it is there."""
+
+    __slots__ = ("name", "path", "exists", "note")
+    name: str
+    path: str
+    exists: bool
+    note: str
+    _defaults = {"note": ""}
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "path": self.path, "exists": self.exists, "note": self.note}
+
+
+# Why a layer is read from where it is (``LayerLocation.reason``), as ``registry paths`` says it.
+_REASON_NOTES = {
+    "built-in": "built-in providers",
+    "config_path": "from --config",
+    "default": "default location",
+    "snapshot": "variables named by api_base_env and api_key_env",
+    "environ=": "variables named by api_base_env and api_key_env",
+}
+
+
+def layer_paths(app_name: str = APP_NAME, config_path: str | os.PathLike[str] | None = None,
+                environ: Mapping[str, str] | None = None) -> tuple[LayerPath, ...]:
+    """Every layer in precedence order (and why that file), then the cache and the schema."""
+    rows = []
+    for location in locate_layers(app_name, Path(config_path) if config_path is not None else None, environ):
+        note = _REASON_NOTES.get(location.reason, f"from ${location.reason}")
+        if location.path is None:
+            rows.append(LayerPath(location.layer, "environment", True, note))
+            continue
+        exists = location.path.is_file()
+        if location.reason == "default" and not exists:  # the user file has not been written yet
+            note += "; run 'registry init' to create it"
+        rows.append(LayerPath(location.layer, str(location.path), exists, note))
+    cache = user_cache_dir(app_name)
+    rows.append(LayerPath("cache", str(cache), cache.is_dir(), "cache directory"))
+    rows.append(LayerPath("schema", str(schema_path()), schema_path().is_file(), "JSON Schema for providers files"))
+    return tuple(rows)
