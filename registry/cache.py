@@ -9,21 +9,23 @@ holds the parsed document, YAML parsing too).
 Rules that keep the cache from ever letting an invalid file through:
 
 - the entry is looked up by a key hashed over the file's bytes *and* everything that decides
-  validity (the schema text, the YAML reader and schema checker sources, the package version), so
-  any change to either side is a miss;
+  validity: the schema text, the package version, the name, size and modification time of every
+  module of this package (no list of "the modules that decide a verdict" to forget when code
+  moves), and the same stamp of the installed PyYAML and jsonschema; any change is a miss;
 - an entry is written only for a file with no issue, and read back only when its MAC (keyed BLAKE2b, by a
   random per-user key kept next to the entries) verifies and the key it names is the key asked for:
   a truncated, corrupt, stale, copied or hand-edited entry is a miss, and a miss re-validates;
 - any error while reading, decoding or writing is a miss or a no-op, never an exception: a
   read-only or broken cache directory must not break ``load``;
-- entries are written atomically (temp file + ``os.replace``), files ``0600`` in a ``0700`` dir.
+- entries are written atomically (``fsio.atomic_write``), files ``0600`` in a ``0700`` dir.
 
 Secrets: the parsed document of a user file may hold an inline ``api_key``, header values or a
-base URL with a password. Such a document is never stored; its entry records only the verdict, so
-that file is parsed again on each ``load`` but not schema-checked again (the expensive part). Placeholder keys such as
-``ollama`` are not secrets (see ``secrets.is_placeholder_key``), so the built-in file's document is
-stored whole. Someone who can read *and* write your cache directory can forge an entry; they could
-as well edit your config file.
+base URL with a password (``secrets.holds_secrets`` decides). Such a document is never stored: its
+entry records only the verdict, so that file is parsed again on each ``load`` but not
+schema-checked again (the expensive part). Placeholder keys such as ``ollama`` are not secrets
+(see ``secrets.is_placeholder_key``), so the built-in file's document is stored whole. Someone who
+can read *and* write your cache directory can forge an entry; they could as well edit your config
+file.
 
 Set ``PROVIDER_REGISTRY_NO_CACHE`` to any non-empty value to turn the cache off.
 """
@@ -49,13 +51,16 @@ if TYPE_CHECKING:
     from typing import Any, Mapping
 
 
+from .fsio import atomic_write
 from .paths import schema_path
+from .secrets import holds_secrets
 from .values import Frozen
-from .yamlfile import Document, JsonPath, decode_text, string_at
+from .version import VERSION
+from .yamlfile import Document
 
-__all__ = ["CACHE_FORMAT", "NO_CACHE_ENV", "CachedVerdict", "ValidationCache", "open_validation_cache"]
+__all__ = ["MAX_ENTRIES", "NO_CACHE_ENV", "CachedVerdict", "ValidationCache", "content_key", "open_validation_cache"]
 
-CACHE_FORMAT = 2  # 2: secrets are stored as their place in the file
+CACHE_FORMAT = 3  # 3: a document that holds secrets is never stored (2 stored where they lie in the file)
 NO_CACHE_ENV = "PROVIDER_REGISTRY_NO_CACHE"
 MAX_ENTRIES = 64  # old entries (edited files) are pruned beyond this; each is a few kilobytes
 _KEY_FILE = "mac.key"
@@ -76,18 +81,30 @@ class CachedVerdict(Frozen):
 def _checker_fingerprint() -> bytes:
     """Everything besides the file that decides whether it is valid, hashed once per process."""
     digest = blake2b(f"provider-registry validation cache {CACHE_FORMAT}\0".encode())
-    from . import __version__
-
-    digest.update(__version__.encode() + b"\0")
+    digest.update(VERSION.encode() + b"\0")
     digest.update(schema_path().read_bytes() + b"\0")
-    for module in ("yamlfile.py", "schema.py"):
-        try:
-            digest.update((_PACKAGE_DIR / module).read_bytes() + b"\0")
-        except OSError:
-            digest.update(b"-\0")  # zipped or stripped install: the version above still applies
+    digest.update(_source_stamp(str(_PACKAGE_DIR)) + b"\0")
     for package in ("yaml", "jsonschema"):  # an upgrade of either may parse or judge differently
         digest.update(_installed_stamp(package) + b"\0")
     return digest.digest()
+
+
+def _source_stamp(directory: str) -> bytes:
+    """The path, size and mtime of every module under ``directory``: any edit or reinstall of any
+    of them changes it. Stat'ing all (~0.1 ms) is as cheap as reading two, and needs no list of
+    which modules decide a verdict; "-" for a zipped or stripped install (the version applies)."""
+    stamps = []
+    try:
+        with os.scandir(directory) as entries:
+            for entry in entries:
+                if entry.name.endswith(".py"):
+                    info = entry.stat()
+                    stamps.append(f"{entry.path}:{info.st_size}:{info.st_mtime_ns}\0".encode())
+                elif entry.name != "__pycache__" and entry.is_dir():
+                    stamps.append(_source_stamp(entry.path))
+    except OSError:
+        return b"-"
+    return b"".join(sorted(stamps))
 
 
 def _installed_stamp(package: str) -> bytes:
@@ -129,7 +146,7 @@ class ValidationCache(Frozen):
             if entry.get("format") != CACHE_FORMAT or entry.get("key") != key or entry.get("ok") is not True:
                 return None
             stored = entry.get("document")
-            return CachedVerdict(None if stored is None else _decode_document(stored, shown, data))
+            return CachedVerdict(None if stored is None else _decode_document(stored, shown))
         except Exception:  # a cache must never break load: anything unexpected is a miss
             return None
 
@@ -141,18 +158,15 @@ class ValidationCache(Frozen):
                 return
             key = content_key(data)
             entry: dict[str, Any] = {"format": CACHE_FORMAT, "key": key, "ok": True, "document": None}
-            if not _holds_secrets(document.data):
+            if not holds_secrets(document.data):  # keys stay out of the entry: then only the verdict
                 entry["document"] = _encode_document(document)
-            else:  # keys stay out of the entry: it records only where they lie in the file
-                stored = _pointing_at_secrets(document.data, document.spans)
-                if stored is not _NO_SPAN:
-                    entry["document"] = _encode_document(document, stored)
             try:
                 payload = json.dumps(entry, allow_nan=False, separators=(",", ":")).encode()
             except (TypeError, ValueError):  # a value JSON cannot hold (a date): keep the verdict only
                 entry["document"] = None
                 payload = json.dumps(entry, separators=(",", ":")).encode()
-            _write_atomically(self.directory / (key + _SUFFIX), _sign(mac_key, payload) + b"\n" + payload)
+            # No fsync: an entry torn by a crash fails its MAC and is a miss.
+            atomic_write(self.directory / (key + _SUFFIX), _sign(mac_key, payload) + b"\n" + payload, durable=False)
             self._prune()
         except Exception:  # an unwritable or full cache directory only costs speed
             return
@@ -165,7 +179,7 @@ class ValidationCache(Frozen):
             if not create:
                 return None
             self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-            _write_atomically(path, os.urandom(_KEY_BYTES))
+            atomic_write(path, os.urandom(_KEY_BYTES))
             secret = path.read_bytes()
         return secret if len(secret) == _KEY_BYTES else None
 
@@ -198,91 +212,19 @@ def _sign(mac_key: bytes, payload: bytes) -> bytes:
     return blake2b(payload, key=mac_key, digest_size=32).hexdigest().encode()
 
 
-def _write_atomically(path: Path, content: bytes) -> None:
-    """Readers see the old file or the whole new one, never a partial write."""
-    temp = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
-        os.replace(temp, path)
-    except BaseException:
-        try:
-            os.unlink(temp)
-        except OSError:
-            pass
-        raise
-
-
-def _holds_secrets(data: Any, path: JsonPath = ()) -> bool:
-    """True when the document may hold a credential: an ``api_key`` that is not a placeholder, any
-    header value, or a base URL with ``@`` or ``?`` (a password, or ``?api_key=...``)."""
-    from .secrets import is_placeholder_key
-
-    field = path[-1] if path else None
-    if field == "api_key" and data is not None:
-        owner = path[-2] if len(path) >= 2 and isinstance(path[-2], str) else None
-        return not (isinstance(data, str) and is_placeholder_key(data, owner))
-    if field == "headers" and data:
-        return True
-    if isinstance(data, str):
-        return ("@" in data or "?" in data) and any(part in ("api_base", "api_bases") for part in path)
-    if isinstance(data, dict):
-        return any(_holds_secrets(value, path + (key,)) for key, value in data.items())
-    if isinstance(data, list):
-        return any(_holds_secrets(value, path + (i,)) for i, value in enumerate(data))
-    return False
-
-
-_NO_SPAN = object()  # a secret whose place in the file is not known: keep the verdict only
-_SPAN = "$span"  # {"$span": [start, end, quote]}: no valid document has a mapping at these paths
-
-
-def _pointing_at_secrets(data: Any, spans: Mapping[JsonPath, tuple[int, int, str]], path: JsonPath = ()) -> Any:
-    """``data`` with every secret string replaced by where it lies in the file, or _NO_SPAN."""
-    field = path[-1] if path else None
-    secret = (field == "api_key" and isinstance(data, str)) or (len(path) >= 2 and path[-2] == "headers")
-    if secret or (isinstance(data, str) and _holds_secrets(data, path)):
-        span = spans.get(path) if secret else None
-        return _NO_SPAN if span is None else {_SPAN: list(span)}
-    if isinstance(data, dict):
-        items = {key: _pointing_at_secrets(value, spans, path + (key,)) for key, value in data.items()}
-        return _NO_SPAN if any(v is _NO_SPAN for v in items.values()) else items
-    if isinstance(data, list):
-        entries = [_pointing_at_secrets(value, spans, path + (i,)) for i, value in enumerate(data)]
-        return _NO_SPAN if any(v is _NO_SPAN for v in entries) else entries
-    return data
-
-
-def _with_secrets(data: Any, text: str) -> Any:
-    """The stored data with each ``$span`` read back from the file's text."""
-    if isinstance(data, dict):
-        if set(data) == {_SPAN}:
-            start, end, quote = data[_SPAN]
-            return string_at(text, (int(start), int(end), str(quote)))
-        return {key: _with_secrets(value, text) for key, value in data.items()}
-    if isinstance(data, list):
-        return [_with_secrets(value, text) for value in data]
-    return data
-
-
-def _encode_document(document: Document, data: Any = _NO_SPAN) -> dict[str, Any]:
+def _encode_document(document: Document) -> dict[str, Any]:
     return {
-        "data": document.data if data is _NO_SPAN else data,
-        "spans": data is not _NO_SPAN,
+        "data": document.data,
         "positions": [[list(p), line, column] for p, (line, column) in document.positions.items()],
         "key_positions": [[list(p), line, column] for p, (line, column) in document.key_positions.items()],
         "implicit": [[list(p), text] for p, text in document.implicit.items()],
     }
 
 
-def _decode_document(stored: dict[str, Any], shown: str, content: bytes) -> Document:
-    data = stored["data"]
-    if stored.get("spans"):
-        data = _with_secrets(data, decode_text(content, shown))
+def _decode_document(stored: dict[str, Any], shown: str) -> Document:
     return Document(
         path=shown,
-        data=data,
+        data=stored["data"],
         positions=MappingProxyType({tuple(p): (line, column) for p, line, column in stored["positions"]}),
         key_positions=MappingProxyType({tuple(p): (line, column) for p, line, column in stored["key_positions"]}),
         implicit=MappingProxyType({tuple(p): text for p, text in stored["implicit"]}),

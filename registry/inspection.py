@@ -8,11 +8,10 @@ providers found, and which named files could not be read at all.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
-from pathlib import Path
+from collections.abc import Iterable, Mapping, Sequence
 
-from .issues import Issue, IssueReport
-from .loader import LoadReport, inspect
+from .issues import Issue, IssueReport, unreadable_in
+from .loader import inspect
 from .paths import APP_NAME
 from .values import Frozen
 
@@ -23,8 +22,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ValidationResult",
-    "path_problem",
-    "unreadable_layers",
     "validate_files",
     "validate_layers",
 ]
@@ -34,32 +31,9 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
-def path_problem(path: str | os.PathLike[str]) -> str | None:
-    """None when ``path`` is a readable regular file, else why not ("does not exist", ...)."""
-    target = Path(path)
-    if not target.exists():
-        return "is a broken symbolic link" if target.is_symlink() else "does not exist"
-    if target.is_dir():
-        return "is a directory"
-    if not os.access(target, os.R_OK):
-        return "is not readable"
-    return None
-
-
-def unreadable_layers(report: LoadReport) -> tuple[str, ...]:
-    """File layers that had to be read but could not be: exit status 2 rather than 1.
-
-    The built-in file is always required; the user file when it was named on purpose
-    (``--config`` or ``PROVIDER_REGISTRY_CONFIG``) or when something sits at the default path.
-    """
-    bad = []
-    for layer in report.layers:
-        if layer.layer == "env":
-            continue
-        required = layer.layer == "default" or layer.reason != "default" or layer.exists
-        if required and path_problem(layer.source) is not None:
-            bad.append(layer.source)
-    return tuple(bad)
+def _unreadable_files(issues: Iterable[Issue]) -> tuple[str, ...]:
+    """The files that could not be read at all (the reader's verdict, ``Issue.kind``): exit 2."""
+    return tuple(dict.fromkeys(issue.path or "" for issue in unreadable_in(issues)))
 
 
 class ValidationResult(Frozen, IssueReport):
@@ -115,7 +89,7 @@ def validate_layers(app_name: str = APP_NAME, config_path: str | os.PathLike[str
     report = inspect(app_name, config_path, environ)
     files = tuple(layer.source for layer in report.layers if layer.layer != "env" and layer.exists)
     providers = tuple(sorted(report.registry.providers)) if report.registry is not None else ()
-    return ValidationResult(report.issues, files, providers, unreadable_layers(report))
+    return ValidationResult(report.issues, files, providers, _unreadable_files(report.issues))
 
 
 def validate_files(paths: Sequence[str | os.PathLike[str]], app_name: str = APP_NAME,
@@ -126,14 +100,11 @@ def validate_files(paths: Sequence[str | os.PathLike[str]], app_name: str = APP_
     """
     issues: dict[tuple[Any, ...], Issue] = {}
     providers: set[str] = set()
-    unreadable = []
     for path in paths:
-        if path_problem(path) is not None:
-            unreadable.append(str(path))
         report = inspect(app_name, path, environ, apply_environment=False)
         for issue in report.issues:
             issues.setdefault((issue.path, issue.line, issue.column, issue.env_var, issue.message), issue)
         if report.registry is not None:
             providers.update(report.registry.providers)
     return ValidationResult(tuple(issues.values()), tuple(str(p) for p in paths), tuple(sorted(providers)),
-                            tuple(unreadable))
+                            _unreadable_files(issues.values()))

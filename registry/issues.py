@@ -1,7 +1,9 @@
-"""``Issue``: one problem in one configuration layer, located as precisely as the layer allows.
+"""Where a problem is: ``Issue`` (one problem in one layer, located) and JSON paths into a document.
 
-Every error and warning the loader, the schema check and the YAML reader report is an Issue;
-``ConfigError`` carries them, ``registry validate`` prints them (text or ``--json``).
+Every error and warning the loader, the schema check, the YAML reader and the file reader report is
+an Issue; ``ConfigError`` carries them, ``registry validate`` prints them (text or ``--json``). A
+location inside a document is a ``JsonPath`` (a tuple of keys and indexes) and is shown by
+``format_pointer`` the same way whichever layer found the problem.
 """
 
 from __future__ import annotations
@@ -12,10 +14,39 @@ TYPE_CHECKING = False  # typing costs ~4 ms to import, and annotations are strin
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-__all__ = ["ISSUE_KINDS", "Issue", "IssueReport", "errors_in", "warnings_in"]
+__all__ = [
+    "ISSUE_KINDS",
+    "Issue",
+    "IssueReport",
+    "JsonPath",
+    "errors_in",
+    "format_pointer",
+    "unreadable_in",
+    "warnings_in",
+]
 
 # What an Issue can be about (``Issue.kind``); see Issue.
 ISSUE_KINDS = ("unreadable", "syntax", "schema", "url", "semantic")
+
+# A place in a parsed document: ``('providers', 'ollama', 'efforts', 0)``.
+JsonPath = tuple[str | int, ...]
+
+
+def format_pointer(path: JsonPath) -> str:
+    """``('providers', 'ollama', 'efforts', 0)`` -> ``$.providers.ollama.efforts[0]``."""
+    text = "$"
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif part.replace("_", "").replace("-", "").isalnum() and part[:1].isalpha():
+            text += f".{part}"
+        else:
+            text += "[" + _quote(part) + "]"
+    return text
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
 class Issue(Frozen):
@@ -95,6 +126,11 @@ def errors_in(issues: Iterable[Issue]) -> tuple[Issue, ...]:
 def warnings_in(issues: Iterable[Issue]) -> tuple[Issue, ...]:
     """The issues that are reported but let the configuration load."""
     return tuple(issue for issue in issues if issue.severity == "warning")
+
+
+def unreadable_in(issues: Iterable[Issue]) -> tuple[Issue, ...]:
+    """The errors that say a file could not be read at all (the CLI exits 2 for them, not 1)."""
+    return tuple(issue for issue in issues if issue.kind == "unreadable" and issue.severity == "error")
 
 
 class IssueReport:

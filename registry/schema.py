@@ -8,17 +8,22 @@ fields that are not secret. jsonschema costs ~150 ms to import, so it is importe
 from __future__ import annotations
 
 import datetime
-import difflib
 import json
 import re
 from functools import lru_cache
-from typing import Any
 
-from .issues import Issue
+from .issues import Issue, JsonPath, format_pointer
 from .paths import schema_path
-from .yamlfile import Document, JsonPath, format_pointer
+from .secrets import is_credential_url, is_secret_path
+from .suggest import close_match, did_you_mean
 
-__all__ = ["check_document", "is_secret_path", "load_schema", "schema_text"]
+TYPE_CHECKING = False  # typing costs ~4 ms to import, and annotations are strings here
+if TYPE_CHECKING:
+    from typing import Any
+
+    from .yamlfile import Document
+
+__all__ = ["check_document", "load_schema", "schema_text"]
 
 @lru_cache(maxsize=1)
 def schema_text() -> str:
@@ -70,21 +75,6 @@ def _end_anchored(pattern: str) -> str:
     return pattern[:-1] + r"\Z" if pattern.endswith("$") and not pattern.endswith("\\$") else pattern
 
 
-def is_secret_path(path: JsonPath) -> bool:
-    """Values at these paths may be keys and are never quoted: ``api_key``, header values, and
-    ``api_key_env`` (pasting the key where its variable's name belongs is a common slip)."""
-    if not path:
-        return False
-    return path[-1] in ("api_key", "api_key_env", "headers") \
-        or (len(path) >= 2 and path[-2] in ("headers", "api_key_env"))
-
-
-def _carries_credentials(path: JsonPath, value: Any) -> bool:
-    """A base URL with '@' or '?' may hold a password or '?api_key=...': it is never quoted."""
-    return isinstance(value, str) and ("@" in value or "?" in value) \
-        and any(part in ("api_base", "api_bases") for part in path)
-
-
 def check_document(document: Document) -> list[Issue]:
     """Every schema violation in ``document``, sorted by position. An empty file has none."""
     if document.data is None:
@@ -103,14 +93,16 @@ def check_document(document: Document) -> list[Issue]:
             key = (issue.pointer, issue.message)
             if key not in seen:
                 seen.add(key)
-                issues.append(issue.replace(kind="schema", rule=error.validator))
+                issues.append(issue)
     issues.sort(key=lambda i: (i.line or 0, i.column or 0, i.pointer or ""))
     return issues
 
 
-def _issue(document: Document, path: JsonPath, message: str, hint: str | None, *, key: bool = False) -> Issue:
+def _issue(document: Document, path: JsonPath, message: str, hint: str | None, rule: str, *, key: bool = False) -> Issue:
+    """A schema Issue at ``path``; ``rule`` is the JSON Schema keyword that failed."""
     line, column = document.position(path, key=key)
-    return Issue(message, path=document.path, line=line, column=column, pointer=format_pointer(path), hint=hint)
+    return Issue(message, path=document.path, line=line, column=column, pointer=format_pointer(path), hint=hint,
+                 kind="schema", rule=rule)
 
 
 def _describe(document: Document, error: Any) -> list[Issue]:
@@ -118,67 +110,67 @@ def _describe(document: Document, error: Any) -> list[Issue]:
     rule = error.validator
     schema = error.schema if isinstance(error.schema, dict) else {}
     value = error.instance
-    secret = is_secret_path(path) or _carries_credentials(path, value)
+    secret = is_secret_path(path) or is_credential_url(path, value)
     shown = "the value" if secret else _show(value)
     hint = schema.get("x-hint")
 
     # jsonschema reports a bad mapping key (propertyNames) as a pattern/enum error on the parent
     # mapping, with the key as the instance: name the key and point at it instead.
     if len(error.schema_path) >= 2 and list(error.schema_path)[-2] == "propertyNames":
-        return [_bad_name(document, path, error)]
+        return [_bad_name(document, path, error, rule)]
     if rule == "additionalProperties":
         allowed = sorted(schema.get("properties", {}))
         issues = []
         for extra in sorted(set(value) - set(allowed)):
-            matches = difflib.get_close_matches(extra, allowed, n=1, cutoff=0.6)
-            extra_hint = f"did you mean {matches[0]!r}?" if matches else f"allowed keys: {', '.join(allowed)}"
-            issues.append(_issue(document, path + (extra,), f"unknown key {extra!r}", extra_hint, key=True))
+            match = close_match(extra, allowed)
+            extra_hint = did_you_mean(match) if match else f"allowed keys: {', '.join(allowed)}"
+            issues.append(_issue(document, path + (extra,), f"unknown key {extra!r}", extra_hint, rule, key=True))
         return issues
     if rule == "required":
         missing = [name for name in error.validator_value if name not in value]
         return [_issue(document, path, f"missing required key {name!r}",
-                       hint or schema.get("properties", {}).get(name, {}).get("x-hint") or f"add '{name}:'")
+                       hint or schema.get("properties", {}).get(name, {}).get("x-hint") or f"add '{name}:'", rule)
                 for name in missing]
     if rule == "propertyNames":
-        return [_bad_name(document, path, sub) for sub in (error.context or [error])][:1]
+        return [_bad_name(document, path, sub, rule) for sub in (error.context or [error])][:1]
     if rule == "type":
         return [_type_issue(document, path, error.validator_value, value, secret)]
     if rule in ("enum", "const"):
         allowed = error.validator_value if rule == "enum" else [error.validator_value]
-        close = difflib.get_close_matches(str(value), [str(a) for a in allowed], n=1, cutoff=0.6) if isinstance(value, str) and not secret else []
+        match = close_match(value, [str(a) for a in allowed]) if not secret else None
         choices = ", ".join(json.dumps(a) for a in allowed)
-        text = f"did you mean {close[0]!r}? allowed values: {choices}" if close else f"allowed values: {choices}"
+        text = f"{did_you_mean(match)} allowed values: {choices}" if match else f"allowed values: {choices}"
         if rule == "const" and hint:
             text = hint
-        return [_issue(document, path, f"{shown} is not allowed here", text)]
+        return [_issue(document, path, f"{shown} is not allowed here", text, rule)]
     if rule == "pattern":
         field = _field_name(path)
         if "api_key_env" in path:
             hint = f"{hint}; api_key_env names the variable that holds the key (e.g. HF_TOKEN), not the key itself"
-        return [_issue(document, path, f"{shown} is not a valid {field}", hint)]
+        return [_issue(document, path, f"{shown} is not a valid {field}", hint, rule)]
     if rule in ("minLength", "minItems"):
-        return [_issue(document, path, "must not be empty", hint)]
+        return [_issue(document, path, "must not be empty", hint, rule)]
     if rule == "maxLength":
-        return [_issue(document, path, f"is longer than {error.validator_value} characters", hint)]
+        return [_issue(document, path, f"is longer than {error.validator_value} characters", hint, rule)]
     if rule == "maxItems":
-        return [_issue(document, path, f"has more than {error.validator_value} entries", hint)]
+        return [_issue(document, path, f"has more than {error.validator_value} entries", hint, rule)]
     if rule == "uniqueItems":
-        return [_issue(document, path, "lists the same entry twice", "remove the repeated entry")]
+        return [_issue(document, path, "lists the same entry twice", "remove the repeated entry", rule)]
     if rule in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
         words = {"minimum": "at least", "exclusiveMinimum": "greater than", "maximum": "at most", "exclusiveMaximum": "less than"}
-        return [_issue(document, path, f"{shown} must be {words[rule]} {error.validator_value}", hint)]
-    return [_issue(document, path, f"{shown} breaks the schema rule {rule!r}", hint)]
+        return [_issue(document, path, f"{shown} must be {words[rule]} {error.validator_value}", hint, rule)]
+    return [_issue(document, path, f"{shown} breaks the schema rule {rule!r}", hint, rule)]
 
 
-def _bad_name(document: Document, path: JsonPath, sub: Any) -> Issue:
+def _bad_name(document: Document, path: JsonPath, sub: Any, rule: str) -> Issue:
     name = sub.instance
     schema = sub.schema if isinstance(sub.schema, dict) else {}
     hint = schema.get("x-hint")
     if sub.validator == "enum":
         hint = f"allowed values: {', '.join(sub.validator_value)}"
     if not isinstance(name, str):
-        return _issue(document, path, "key is not a string", "quote the key")
-    return _issue(document, path + (name,), f"{name!r} is not a valid {_field_name(path, key=True)}", hint, key=True)
+        return _issue(document, path, "key is not a string", "quote the key", rule)
+    return _issue(document, path + (name,), f"{name!r} is not a valid {_field_name(path, key=True)}", hint, rule, key=True)
 
 
 def _field_name(path: JsonPath, *, key: bool = False) -> str:
@@ -207,19 +199,19 @@ def _type_issue(document: Document, path: JsonPath, expected: Any, value: Any, s
         hint: str | None = f"YAML reads the unquoted {written!r} as {got}; quote it: \"{written}\""
         if secret:
             hint = f"YAML reads the unquoted value as {got}; put it in quotes"
-        return _issue(document, path, f"expected {wanted}, got {got}", hint)
+        return _issue(document, path, f"expected {wanted}, got {got}", hint, "type")
     if "object" in expected_list:
         # Never quoted: text where a mapping belongs is often a pasted key or header line. The
         # usual cause is indentation: the fields ended up beside their key instead of under it.
         hint = ("write this key's fields on the lines below it, indented two more spaces"
                 if value is None or isinstance(value, str) else None)
-        return _issue(document, path, f"expected {wanted}, got {got}", hint)
+        return _issue(document, path, f"expected {wanted}, got {got}", hint, "type")
     if secret or isinstance(value, (dict, list)) or value is None:
-        return _issue(document, path, f"expected {wanted}, got {got}", None)
+        return _issue(document, path, f"expected {wanted}, got {got}", None, "type")
     hint = None
     if "array" in expected_list and isinstance(value, str):
         hint = f"write a list: [{value}]"
-    return _issue(document, path, f"expected {wanted}, got {got} {_show(value)}", hint)
+    return _issue(document, path, f"expected {wanted}, got {got} {_show(value)}", hint, "type")
 
 
 _TYPE_WORDS = {

@@ -5,6 +5,11 @@ A key read from a file or the environment is wrapped in :class:`Secret` at once.
 ``--json`` by accident; code that needs the value must call :meth:`Secret.reveal`. Text produced by
 third-party code (HTTP errors that echo headers) goes through :func:`redact` before it is shown.
 
+Which fields of a providers document hold secrets is decided here and nowhere else:
+:func:`is_secret_path` and :func:`is_credential_url` say what a message must never quote (the YAML
+reader and the schema check ask them), :func:`holds_secrets` whether a document may hold a
+credential at all (the validation cache asks it before storing a document).
+
 Masks show at most the last four characters and never the start: key prefixes such as ``sk-proj-``
 are shared by every key of a vendor and tell a reader nothing, while the start of a short key is a
 large part of it.
@@ -25,7 +30,10 @@ __all__ = [
     "PLACEHOLDER_KEYS",
     "Secret",
     "check_secret_text",
+    "holds_secrets",
+    "is_credential_url",
     "is_placeholder_key",
+    "is_secret_path",
     "mask_secret",
     "redact",
 ]
@@ -166,6 +174,47 @@ def is_placeholder_key(value: str, provider_name: str | None = None) -> bool:
     if text in PLACEHOLDER_KEYS:
         return True
     return provider_name is not None and bool(text) and text == provider_name.strip().lower()
+
+
+# Provider fields whose values may be keys: ``api_key``; every value under ``headers`` (tokens
+# travel there); ``api_key_env``, where pasting the key instead of its variable's name is a common slip.
+SECRET_FIELDS = frozenset({"api_key", "api_key_env", "headers"})
+# Fields holding base URLs, which carry a credential when they have a password or a query.
+_URL_FIELDS = frozenset({"api_base", "api_bases"})
+
+
+def is_secret_path(path: Iterable[str | int]) -> bool:
+    """True when a value at the JSON path ``path`` may be a key, so no message quotes it.
+
+    Any secret field on the path counts, not only the last one: in a file with the indentation
+    wrong, a key can end up anywhere below ``api_key`` or ``headers``.
+    """
+    return any(part in SECRET_FIELDS for part in path)
+
+
+def is_credential_url(path: Iterable[str | int], value: object) -> bool:
+    """True for a base URL with ``@`` or ``?``: it may hold a password or ``?api_key=...``."""
+    return isinstance(value, str) and ("@" in value or "?" in value) \
+        and any(part in _URL_FIELDS for part in path)
+
+
+def holds_secrets(data: Any, path: tuple[str | int, ...] = ()) -> bool:
+    """True when a parsed document may hold a credential: an ``api_key`` that is not a placeholder,
+    any header value, or a credential URL (see :func:`is_credential_url`). ``api_key_env`` is not
+    counted: in a document that passed the schema it names a variable."""
+    field = path[-1] if path else None
+    if field == "api_key" and data is not None:
+        owner = path[-2] if len(path) >= 2 and isinstance(path[-2], str) else None
+        return not (isinstance(data, str) and is_placeholder_key(data, owner))
+    if field == "headers" and data:
+        return True
+    if isinstance(data, str):
+        return is_credential_url(path, data)
+    if isinstance(data, dict):
+        return any(holds_secrets(value, path + (key,)) for key, value in data.items())
+    if isinstance(data, list):
+        return any(holds_secrets(value, path + (i,)) for i, value in enumerate(data))
+    return False
 
 
 def redact(text: str, secrets: Iterable[Secret | str]) -> str:

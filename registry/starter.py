@@ -2,16 +2,17 @@
 
 The text activates nothing (only ``version: 1`` is live), so a fresh file changes no behaviour and
 passes ``registry validate``; every field is shown commented out with one line on what it does.
-The file is written atomically with mode 0600 and never replaces an existing file unless asked.
+The file is written atomically (``fsio.atomic_write``) with mode 0600 and never replaces an
+existing file unless asked.
 """
 
 from __future__ import annotations
 
 import errno
 import os
-import tempfile
 from pathlib import Path
 
+from .fsio import atomic_write
 from .paths import schema_path
 
 __all__ = ["starter_text", "write_starter"]
@@ -68,31 +69,5 @@ def write_starter(path: str | os.PathLike[str], *, force: bool = False, schema_r
         target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     except FileExistsError:  # a file sits where a directory must be: not the "target exists" case
         raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(target.parent)) from None
-    fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            os.fchmod(handle.fileno(), 0o600)
-            handle.write(starter_text(schema_ref))
-            handle.flush()
-            os.fsync(handle.fileno())
-        if force:
-            os.replace(temp_name, target)
-        else:
-            _link_no_clobber(temp_name, target)
-    finally:
-        if os.path.lexists(temp_name):
-            os.unlink(temp_name)
+    atomic_write(target, starter_text(schema_ref).encode("utf-8"), mode=0o600, replace=force)
     return target
-
-
-def _link_no_clobber(temp_name: str, target: Path) -> None:
-    """Publish ``temp_name`` at ``target`` only if nothing is there (FileExistsError otherwise)."""
-    try:
-        os.link(temp_name, target)
-    except FileExistsError:
-        raise FileExistsError(str(target)) from None
-    except OSError:
-        # File systems without hard links: fall back to check-then-rename.
-        if target.exists() or target.is_symlink():
-            raise FileExistsError(str(target)) from None
-        os.replace(temp_name, target)

@@ -14,7 +14,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from ..errors import RegistryError
-from ..issues import Issue
+from ..issues import Issue, unreadable_in
 from ..loader import LoadReport, inspect
 from ..model import Registry
 from ..provider import Origin
@@ -113,11 +113,9 @@ class Context(Frozen):
     def load(self) -> tuple[Registry | None, int]:
         """The registry, or None and the exit status after printing why it cannot be built.
 
-        Warnings go to stderr either way; a configuration with errors exits 1, an unreadable
-        named file 2.
+        Warnings go to stderr either way; a configuration with errors exits 1, a file that
+        cannot be read at all 2 (the reader's verdict: ``Issue.kind == "unreadable"``).
         """
-        from ..inspection import unreadable_layers
-
         report = self.inspect()
         for issue in report.issues:
             self.err(self.render_issue(issue))
@@ -125,7 +123,7 @@ class Context(Frozen):
             return report.registry, EXIT_OK
         if self.json:
             self.emit_json({"status": "fail", "errors": [issue.as_dict() for issue in report.errors]})
-        if unreadable_layers(report):
+        if unreadable_in(report.issues):
             self.err("registry: a configuration file cannot be read; see the path above")
             return None, EXIT_USAGE
         command = f"registry --config {self.config_path} validate" if self.config_path else "registry validate"

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
 from ..export import DEFAULT_NUM_RETRIES, FORMATS, check_num_retries, plan_litellm_proxy
+from ..fsio import atomic_write
 from ._context import EXIT_OK, EXIT_USAGE, Context
 
 HELP = "write the providers as a LiteLLM proxy config.yaml (keys as os.environ/VAR references)"
@@ -51,7 +51,6 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def _write(path: Path, text: str) -> None:
-    """Write via a temporary file in the same directory, so a reader never sees half a config."""
-    temporary = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
+    """Write atomically, so a reader (a proxy watching the file) never sees half a config. The
+    config holds no keys (only ``os.environ/VAR`` references): an ordinary file mode, less the umask."""
+    atomic_write(path, text.encode("utf-8"), mode=0o666)

@@ -22,8 +22,9 @@ import pytest
 import yaml
 
 import registry
+from registry.fsio import MAX_BYTES
 from registry.paths import CONFIG_ENV, builtin_providers_path
-from registry.yamlfile import MAX_BYTES, MAX_NODES
+from registry.yamlfile import MAX_NODES
 
 CORPUS = Path(__file__).parent.parent / "bad_inputs"
 CASES: list[dict[str, Any]] = yaml.safe_load((CORPUS / "cases.yaml").read_text(encoding="utf-8"))

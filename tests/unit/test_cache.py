@@ -220,45 +220,30 @@ def test_no_cache_env_turns_the_cache_off(user_file) -> None:
     assert not (user_cache_dir() / "validated").exists()
 
 
-@pytest.mark.parametrize("text", [
-    pytest.param(VALID.replace("api_key: local", f"api_key: {REAL_KEY}"), id="inline-key"),
-    pytest.param(VALID.replace("api_key: local", f"api_key: '{REAL_KEY}'"), id="single-quoted-key"),
-    pytest.param(VALID + f"    headers: {{X-Auth: \"{REAL_KEY}\"}}\n", id="header"),
+@pytest.mark.parametrize(("text", "key"), [
+    pytest.param(VALID.replace("api_key: local", f"api_key: {REAL_KEY}"), REAL_KEY, id="inline-key"),
+    pytest.param(VALID.replace("api_key: local", f"api_key: '{REAL_KEY}'"), REAL_KEY, id="single-quoted-key"),
+    pytest.param(VALID + f"    headers: {{X-Auth: \"{REAL_KEY}\"}}\n", REAL_KEY, id="header"),
+    pytest.param(VALID.replace("http://127.0.0.1:9000/v1", f"http://u:{REAL_KEY}@127.0.0.1:9000/v1"), None, id="url-password"),
+    pytest.param(VALID.replace("api_key: local", f'api_key: "{REAL_KEY}\\x41"'), REAL_KEY + "A", id="escaped-key"),
 ])
-def test_a_document_with_secrets_is_stored_without_them(user_file, text: str) -> None:
-    """The entry records where each key lies in the file, never the key: a hit reads it back from
-    the file's own bytes, which the content hash proved unchanged."""
-    path = user_file(text)
-    report = registry.inspect(config_path=path, environ={})
-    store = ValidationCache(user_cache_dir() / "validated")
-    verdict = store.recall(text.encode(), str(path))
-    assert verdict is not None and verdict.document is not None
-    for entry in store.directory.iterdir():
-        assert REAL_KEY.encode() not in entry.read_bytes() and REAL_KEY[-12:].encode() not in entry.read_bytes()
-    again = registry.inspect(config_path=path, environ={})
-    assert again.issues == report.issues
-    assert again.registry == report.registry
-    mine = again.registry.providers["mine"]
-    assert REAL_KEY in {mine.api_key.reveal(), *(v.reveal() for v in mine.headers.values())}
-
-
-@pytest.mark.parametrize("text", [
-    pytest.param(VALID.replace("http://127.0.0.1:9000/v1", f"http://u:{REAL_KEY}@127.0.0.1:9000/v1"), id="url-password"),
-    pytest.param(VALID.replace("api_key: local", f'api_key: "{REAL_KEY}\\x41"'), id="escaped-key"),
-])
-def test_a_secret_whose_place_is_not_known_keeps_only_the_verdict(user_file, text: str) -> None:
-    """(A URL with a password passes the schema; the loader's URL policy refuses it later, on
-    every load, since that check is not cached. An escaped key is not its text in the file.)"""
+def test_a_document_with_secrets_keeps_only_the_verdict(user_file, text: str, key: str | None) -> None:
+    """The entry never holds a key: the file is parsed again on a hit, but not checked again.
+    (A URL with a password passes the schema; the loader's URL policy refuses it later, on every
+    load, since that check is not cached.)"""
     path = user_file(text)
     report = registry.inspect(config_path=path, environ={})
     store = ValidationCache(user_cache_dir() / "validated")
     verdict = store.recall(text.encode(), str(path))
     assert verdict is not None and verdict.document is None  # the file is parsed again, not re-checked
     for entry in store.directory.iterdir():
-        assert REAL_KEY.encode() not in entry.read_bytes()
+        assert REAL_KEY.encode() not in entry.read_bytes() and REAL_KEY[-12:].encode() not in entry.read_bytes()
     again = registry.inspect(config_path=path, environ={})
     assert again.issues == report.issues
     assert again.registry == report.registry
+    if key is not None:  # the key read from the file again is the key in the file
+        mine = again.registry.providers["mine"]
+        assert key in {mine.api_key.reveal(), *(v.reveal() for v in mine.headers.values())}
 
 
 def test_placeholder_keys_do_not_stop_the_document_being_stored(cache: ValidationCache) -> None:
@@ -319,3 +304,46 @@ def test_the_key_follows_the_installed_yaml_and_jsonschema(monkeypatch: pytest.M
         monkeypatch.undo()
         cache_module._checker_fingerprint.cache_clear()
     assert content_key(b"version: 1\n") == before
+
+
+def test_the_key_follows_every_module_of_the_package(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No list of "the modules that decide a verdict" to keep up to date: an edit of any module,
+    in any subpackage, is a new key (a move of checking code cannot leave stale entries valid)."""
+    import registry.cache as cache_module
+
+    package = tmp_path / "registry"
+    (package / "sub").mkdir(parents=True)
+    (package / "a.py").write_text("A = 1\n", encoding="utf-8")
+    (package / "sub" / "b.py").write_text("B = 1\n", encoding="utf-8")
+    (package / "notes.txt").write_text("not a module\n", encoding="utf-8")
+    monkeypatch.setattr(cache_module, "_PACKAGE_DIR", package)
+
+    def key() -> str:
+        cache_module._checker_fingerprint.cache_clear()
+        return content_key(b"version: 1\n")
+
+    try:
+        first = key()
+        assert key() == first
+        (package / "notes.txt").write_text("edited, but not a module\n", encoding="utf-8")
+        assert key() == first
+        (package / "sub" / "b.py").write_text("B = 22\n", encoding="utf-8")
+        second = key()
+        assert second != first
+        (package / "c.py").write_text("", encoding="utf-8")  # a new module
+        assert key() != second
+    finally:
+        monkeypatch.undo()
+        cache_module._checker_fingerprint.cache_clear()
+
+
+def test_the_cache_does_not_import_the_package_root() -> None:
+    """registry/__init__ imports the loader, which imports the cache: the version comes from below."""
+    import ast
+
+    import registry.cache as cache_module
+
+    tree = ast.parse(Path(cache_module.__file__).read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level == 1:
+            assert node.module is not None, "from . import ...: the package root"

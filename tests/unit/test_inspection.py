@@ -1,14 +1,12 @@
 """Pure helpers of the inspection modules: masking and value formatting (display), layer ranking
-(views), validation summaries and the path verdict (inspection)."""
+(views), validation summaries (inspection)."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 
 from registry.display import format_value, mask_kwargs
-from registry.inspection import ValidationResult, path_problem
+from registry.inspection import ValidationResult
 from registry.issues import Issue
 from registry.provider import Origin
 from registry.secrets import Secret
@@ -67,14 +65,3 @@ def test_validation_summary(issues: tuple[Issue, ...], files: tuple[str, ...], p
 def test_unreadable_makes_result_not_ok() -> None:
     result = ValidationResult((), ("a",), (), unreadable=("a",))
     assert not result.ok and result.as_dict()["status"] == "fail"
-
-
-def test_path_problem(tmp_path: Path) -> None:
-    good = tmp_path / "f.yaml"
-    good.write_text("version: 1\n", encoding="utf-8")
-    link = tmp_path / "broken"
-    link.symlink_to(tmp_path / "nowhere")
-    assert path_problem(good) is None
-    assert path_problem(tmp_path / "missing") == "does not exist"
-    assert path_problem(tmp_path) == "is a directory"
-    assert path_problem(link) == "is a broken symbolic link"

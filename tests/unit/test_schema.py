@@ -12,7 +12,8 @@ import pytest
 import registry
 from registry.paths import builtin_providers_path, schema_path
 from registry.schema import check_document, load_schema
-from registry.yamlfile import parse_yaml, read_yaml_file
+from registry.fsio import read_regular_file
+from registry.yamlfile import parse_yaml
 
 SECRET = "sk-live-SECRETVALUE-0123456789"
 
@@ -78,7 +79,7 @@ def test_effort_vocabulary_matches_the_schema() -> None:
 
 
 def test_builtin_file_passes_the_schema() -> None:
-    document = read_yaml_file(builtin_providers_path())
+    document = parse_yaml(read_regular_file(builtin_providers_path()), "builtin")
     assert check_document(document) == []
     assert document.data["fallback"] == "huggingface"
     first_line = Path(builtin_providers_path()).read_text(encoding="utf-8").splitlines()[0]
@@ -254,3 +255,34 @@ def test_secret_quote_hint_does_not_echo_the_value() -> None:
     issue = only(provider("api_key: 123456789"))
     assert issue.message == "expected a string, got an integer"
     assert issue.hint == "YAML reads the unquoted value as an integer; put it in quotes"
+
+
+@pytest.mark.parametrize(("body", "rule"), [
+    (provider("api_bse: http://x/v1"), "additionalProperties"),
+    ("!fallback: ollama\n", "required"),
+    (provider("timeout: fast"), "type"),
+    (provider("description: no"), "type"),
+    (provider("model_format: hubb"), "enum"),
+    ("!version: 2\n", "const"),
+    (provider("prefix: Ollama/"), "pattern"),
+    ("providers:\n  Ollama:\n    api_key: x\n", "pattern"),
+    (provider("effort_aliases: {tiny: low}"), "enum"),
+    (provider("api_base: ''"), "minLength"),
+    (provider("timeout: 0"), "exclusiveMinimum"),
+    (provider("efforts: [low, low]"), "uniqueItems"),
+    ("!- a\n", "type"),
+])
+def test_every_schema_issue_is_kind_schema_with_its_keyword(body: str, rule: str) -> None:
+    text = body[1:] if body.startswith("!") else "version: 1\n" + body  # '!': the whole file
+    found = check_document(parse_yaml(text, "u.yaml"))
+    assert found and all((i.kind, i.rule) == ("schema", rule) for i in found[:1])
+    assert all(i.kind == "schema" and i.rule for i in found)
+
+
+@pytest.mark.parametrize("body", [
+    "providers:\n  headers:\n    timeout: '30'\n",  # a provider named like a secret field
+    provider("headers: {X-Key: {nested: sk-live-SECRETVALUE-0123456789}}"),
+])
+def test_any_secret_field_on_the_path_keeps_the_value_unquoted(body: str) -> None:
+    for issue in issues(body):
+        assert "SECRETVALUE" not in issue.render() and "'30'" not in issue.render()

@@ -1,4 +1,5 @@
-"""Unit tests for registry.secrets: masks, the Secret type, key checks, placeholders, redact."""
+"""Unit tests for registry.secrets: masks, the Secret type, key checks, placeholders, redact, and
+the one rule for which fields of a document hold secrets."""
 
 from __future__ import annotations
 
@@ -13,7 +14,10 @@ from registry.secrets import (
     PLACEHOLDER_KEYS,
     Secret,
     check_secret_text,
+    holds_secrets,
+    is_credential_url,
     is_placeholder_key,
+    is_secret_path,
     mask_secret,
     redact,
 )
@@ -279,3 +283,50 @@ def test_redact_removes_every_copy(key: str, before: str, after: str) -> None:
     result = redact(text, [Secret(key)])
     assert key not in result
     assert mask_secret(key) in result
+
+
+# --- which fields hold secrets -------------------------------------------------------------------
+
+@pytest.mark.parametrize(("path", "secret"), [
+    (("providers", "p", "api_key"), True),
+    (("providers", "p", "api_key_env"), True),
+    (("providers", "p", "api_key_env", 1), True),
+    (("providers", "p", "headers"), True),
+    (("providers", "p", "headers", "Authorization"), True),
+    (("providers", "p", "headers", "X", "deeper"), True),  # wherever a mis-indented key lands
+    (("providers", "api_key"), True),
+    (("providers", "p", "api_base"), False),
+    (("providers", "p", "api_base_env", 0), False),
+    (("providers", "p", "description"), False),
+    ((), False),
+])
+def test_is_secret_path(path: tuple, secret: bool) -> None:
+    assert is_secret_path(path) is secret
+
+
+@pytest.mark.parametrize(("path", "value", "credential"), [
+    (("providers", "p", "api_base"), "http://u:pw@host/v1", True),
+    (("providers", "p", "api_base"), "https://host/v1?api_key=x", True),
+    (("providers", "p", "api_bases", 0), "http://u@host/v1", True),
+    (("providers", "p", "api_base"), "http://host:1/v1", False),
+    (("providers", "p", "description"), "mail me @ home?", False),
+    (("providers", "p", "api_base"), 42, False),
+])
+def test_is_credential_url(path: tuple, value: object, credential: bool) -> None:
+    assert is_credential_url(path, value) is credential
+
+
+@pytest.mark.parametrize(("data", "secret"), [
+    ({"providers": {"p": {"api_key": "sk-live-0123456789abcdef"}}}, True),
+    ({"providers": {"p": {"api_key": 12345}}}, True),  # not a string: not a placeholder either
+    ({"providers": {"p": {"headers": {"X-Team": "research"}}}}, True),
+    ({"providers": {"p": {"api_base": "http://u:pw@host/v1"}}}, True),
+    ({"providers": {"p": {"api_bases": ["http://ok/v1", "http://h/v1?token=x"]}}}, True),
+    ({"providers": {"ollama": {"api_key": "ollama"}, "mine": {"api_key": "mine"}}}, False),  # placeholders
+    ({"providers": {"p": {"api_key": None, "headers": {}}}}, False),
+    ({"providers": {"p": {"api_key_env": ["HF_TOKEN"]}}}, False),  # a valid file names a variable
+    ({"version": 1}, False),
+    (None, False),
+])
+def test_holds_secrets(data: object, secret: bool) -> None:
+    assert holds_secrets(data) is secret

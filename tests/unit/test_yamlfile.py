@@ -9,7 +9,13 @@ import pytest
 
 import registry
 from registry import ConfigError
-from registry.yamlfile import MAX_BYTES, MAX_DEPTH, format_pointer, parse_yaml, read_yaml_file
+from registry.fsio import MAX_BYTES, read_regular_file
+from registry.yamlfile import MAX_DEPTH, parse_yaml
+
+
+def read_yaml_file(path: Path) -> registry.yamlfile.Document:
+    """A file through the reader and the parser, as ``layers.read_file_layer`` reads it."""
+    return parse_yaml(read_regular_file(path), str(path))
 
 
 def fails(text: str | bytes) -> ConfigError:
@@ -50,6 +56,36 @@ def test_refused(text: str, fragment: str, line: int | None) -> None:
     if line is not None:
         assert error.line == line
     assert str(error).startswith("f.yaml:")
+
+
+RULES = [  # (text, the strict rule it breaks; None for YAML's own grammar)
+    ("a: 1\nb: 2\na: 3\n", "unique-keys"),
+    ("a: &anchor 1\n", "no-anchors"),
+    ("a: 1\nb: *ref\n", "no-aliases"),
+    ("a: !custom x\n", "no-tags"),
+    ("a: !!map {x: 1}\n", "no-tags"),
+    ("x:\n  <<: {a: 1}\n", "no-merge-keys"),
+    ("a: 1\n---\nb: 2\n", "one-document"),
+    ("1: one\n", "string-keys"),
+    ("? [a, b]\n: 1\n", "string-keys"),
+    ("a: .nan\n", "finite-numbers"),
+    ("[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1) + "\n", "max-depth"),
+    (b"a: caf\xe9\n", "utf-8"),
+    (b"a: 1\x00\n", "no-nul"),
+    ("a: [1, 2\n", None),
+    ("a: \x07\n", None),
+]
+
+
+@pytest.mark.parametrize(("text", "rule"), RULES, ids=[str(r[1]) + "-" + str(i) for i, r in enumerate(RULES)])
+def test_every_reader_issue_is_syntax_with_its_rule(text: str | bytes, rule: str | None) -> None:
+    issue = fails(text).first
+    assert (issue.kind, issue.rule) == ("syntax", rule)
+
+
+def test_a_str_source_over_the_size_limit_is_refused() -> None:
+    error = fails("#" * (MAX_BYTES + 1))
+    assert error.message == f"file is larger than {MAX_BYTES} bytes"
 
 
 def test_duplicate_key_names_both_lines_and_its_pointer() -> None:
@@ -118,20 +154,6 @@ def test_positions_of_values_and_keys() -> None:
     assert doc.positions[("providers", "ollama", "efforts", 1)] == (5, 20)
     assert doc.position(("providers", "ollama", "missing")) == doc.positions[("providers", "ollama")]
     assert doc.position(("nowhere",)) == doc.positions[()]
-
-
-@pytest.mark.parametrize(
-    ("path", "pointer"),
-    [
-        ((), "$"),
-        (("providers", "ollama", "efforts", 0), "$.providers.ollama.efforts[0]"),
-        (("providers", "openai-compat", "api_base"), "$.providers.openai-compat.api_base"),
-        (("aliases", "a.b"), "$.aliases['a.b']"),
-        (("headers", "it's"), "$.headers['it\\'s']"),
-    ],
-)
-def test_format_pointer(path: tuple, pointer: str) -> None:
-    assert format_pointer(path) == pointer
 
 
 # --- empty files ---------------------------------------------------------------------------------
