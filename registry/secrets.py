@@ -27,15 +27,18 @@ if TYPE_CHECKING:
     from typing import Any, NoReturn
 
 __all__ = [
+    "KEY_RUN_RE",
     "PLACEHOLDER_KEYS",
     "Secret",
     "check_secret_text",
     "holds_secrets",
     "is_credential_url",
+    "is_key_like",
     "is_placeholder_key",
     "is_secret_path",
     "mask_secret",
     "redact",
+    "url_may_hold_key",
 ]
 
 MAX_SECRET_LENGTH = 4096
@@ -192,10 +195,25 @@ def is_secret_path(path: Iterable[str | int]) -> bool:
     return any(part in SECRET_FIELDS for part in path)
 
 
+# A run of key characters long enough to be a key (20+), as found inside URL text.
+KEY_RUN_RE = re.compile(r"[A-Za-z0-9_-]{20,}")
+
+
+def is_key_like(run: str) -> bool:
+    """Whether a run found by ``KEY_RUN_RE`` looks like a key: letters and digits mixed."""
+    return any(c.isdigit() for c in run) and any(c.isalpha() for c in run)
+
+
+def url_may_hold_key(text: str) -> bool:
+    """The one rule for URL text that may hold a key: userinfo (``user:pw@``), a query
+    (``?api_key=...``), a fragment (``#access_token=...``), with or without a scheme, or a lone
+    key-like token (a key pasted where the URL belongs). Such text is never quoted."""
+    return "@" in text or "?" in text or "#" in text or any(map(is_key_like, KEY_RUN_RE.findall(text)))
+
+
 def is_credential_url(path: Iterable[str | int], value: object) -> bool:
-    """True for a base URL with ``@`` or ``?``: it may hold a password or ``?api_key=...``."""
-    return isinstance(value, str) and ("@" in value or "?" in value) \
-        and any(part in _URL_FIELDS for part in path)
+    """True for a base URL value that may hold a key (see :func:`url_may_hold_key`)."""
+    return isinstance(value, str) and any(part in _URL_FIELDS for part in path) and url_may_hold_key(value)
 
 
 def holds_secrets(data: Any, path: tuple[str | int, ...] = ()) -> bool:

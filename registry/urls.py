@@ -31,6 +31,7 @@ from __future__ import annotations
 import re
 
 from .hosts import Host, UrlProblem, bad_host, classify_bracketed, classify_unbracketed, is_ipv4_attempt
+from .secrets import KEY_RUN_RE, is_key_like, url_may_hold_key
 from .suggest import close_match, did_you_mean
 from .text import is_control, is_plain, is_whitespace
 from .values import Frozen
@@ -69,7 +70,6 @@ _SCHEME_RE = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
 _PORT_RE = re.compile(r"[0-9]{1,5}")
 # A run of 20 or more letters, digits, '_' and '-' that mixes letters and digits is a pasted key
 # (sk-..., hf_..., a hex token) far more often than a host label or a path segment.
-_TOKEN_RUN_RE = re.compile(r"[A-Za-z0-9_-]{20,}")
 _SPLIT_RE = re.compile(r"[,\s]+")
 _MAX_SHOWN_SCHEME = 16
 
@@ -242,7 +242,7 @@ def is_quotable_url(text: str) -> bool:
     are where keys end up in URLs, with or without a scheme; a lone key-like token is a key
     pasted where the URL belongs. This is the one rule: every URL message uses :func:`quote_url`.
     """
-    return not ("@" in text or "?" in text or "#" in text or any(map(_is_key_like, _TOKEN_RUN_RE.findall(text))))
+    return not url_may_hold_key(text)
 
 
 def quote_url(text: str) -> str:
@@ -261,11 +261,7 @@ def _masked(text: str) -> str:
         scheme = _SCHEME_RE.match(head)
         prefix = head[: scheme.end() + 2] if scheme and head.startswith("//", scheme.end()) else ""
         head = f"{prefix}{_MASK}@{head.rpartition('@')[2]}"
-    return _TOKEN_RUN_RE.sub(lambda run: _MASK if _is_key_like(run[0]) else run[0], head) + tail
-
-
-def _is_key_like(run: str) -> bool:
-    return any(c.isdigit() for c in run) and any(c.isalpha() for c in run)
+    return KEY_RUN_RE.sub(lambda run: _MASK if is_key_like(run[0]) else run[0], head) + tail
 
 
 def _clip(text: str) -> str:
