@@ -29,21 +29,19 @@ from .errors import (
     UnsupportedEffortError,
 )
 from .issues import Issue
-from .loader import LoadReport, inspect, load
-from .loader import LAYER_NAMES
+from .loader import LAYER_NAMES, LoadReport, inspect, load
 from .model import Registry
 from .provider import LayerSource, Origin, Provider
-from .routing import ModelIdCheck
 from .resolve import EFFORT_LEVELS
+from .routing import ModelIdCheck
 from .secrets import Secret
 from .urls import UrlPolicy
+from .version import VERSION as __version__
 
 TYPE_CHECKING = False  # type checkers see the lazy names below as plain imports
 if TYPE_CHECKING:
     from .live import ProbeResult, ProviderProbe, aprobe, probe
 del TYPE_CHECKING  # not a name of the package
-
-__version__ = "0.1.0"
 
 # Imported from live.py on first use (``__getattr__`` below): only a live check needs them.
 _LIVE = ("ProbeResult", "ProviderProbe", "aprobe", "probe")

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from typing import Any, Mapping
 
     from .layers import Draft, Valued
-    from .yamlfile import JsonPath
+    from .issues import JsonPath
 
 __all__ = ["build_table", "near_miss_warnings", "settings_origins"]
 

@@ -46,7 +46,7 @@ except ImportError:  # pragma: no cover - not CPython
     from hashlib import blake2b  # type: ignore[assignment]
     from hmac import compare_digest  # type: ignore[no-redef]
 
-TYPE_CHECKING = False  # typing costs ~4 ms to import, and annotations are strings here
+TYPE_CHECKING = False  # see values.py: only type checkers need typing
 if TYPE_CHECKING:
     from typing import Any, Mapping
 

@@ -20,13 +20,13 @@ from importlib import import_module
 from pathlib import Path
 from types import MappingProxyType, ModuleType
 
-from . import __version__
+from .version import VERSION
 from .commands import _context
 from .errors import ConfigError, RegistryError
 from .paths import APP_NAME, check_app_name
 from .secrets import redact
 
-TYPE_CHECKING = False  # typing costs ~4 ms on every run, and only type checkers need it here
+TYPE_CHECKING = False  # see values.py: only type checkers need typing
 if TYPE_CHECKING:
     from typing import NoReturn
 
@@ -80,7 +80,7 @@ def build_parser(names: Iterable[str] | None = None) -> argparse.ArgumentParser:
         prog="registry",
         description="Tells an LLM agent where a model id goes: check, inspect and explain providers.yaml.",
     )
-    parser.add_argument("--version", action="version", version=f"registry {__version__}")
+    parser.add_argument("--version", action="version", version=f"registry {VERSION}")
     # The global options are accepted before and after the command name: both parsers define them,
     # with SUPPRESS defaults so that a value given before the command is not reset after it.
     _add_global_options(parser)
@@ -113,7 +113,7 @@ def _command_name(argv: Sequence[str]) -> str | None:
     if any(arg == "-h" or arg.startswith("--h") for arg in argv):  # --help, or an abbreviation of it
         return None
     scout = _ScoutParser(prog="registry", add_help=False)
-    scout.add_argument("--version", action="version", version=f"registry {__version__}")
+    scout.add_argument("--version", action="version", version=f"registry {VERSION}")
     _add_global_options(scout)
     subparsers = scout.add_subparsers(dest="command")
     for name in _COMMAND_MODULES:

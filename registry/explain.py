@@ -16,7 +16,7 @@ from .model import Registry
 from .provider import IMPLICIT_DEFAULT, Origin
 from .values import EMPTY_MAPPING, Frozen
 
-TYPE_CHECKING = False  # typing costs ~4 ms to import, and `registry resolve` needs none of it
+TYPE_CHECKING = False  # see values.py: only type checkers need typing
 if TYPE_CHECKING:
     from typing import Any
 

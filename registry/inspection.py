@@ -15,7 +15,7 @@ from .loader import inspect
 from .paths import APP_NAME
 from .values import Frozen
 
-TYPE_CHECKING = False  # typing costs ~4 ms to import, and `registry validate` needs none of it
+TYPE_CHECKING = False  # see values.py: only type checkers need typing
 if TYPE_CHECKING:
     from typing import Any
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from .values import Frozen
 
-TYPE_CHECKING = False  # typing costs ~4 ms to import, and annotations are strings here
+TYPE_CHECKING = False  # see values.py: only type checkers need typing
 if TYPE_CHECKING:
     from collections.abc import Iterable
 

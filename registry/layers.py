@@ -18,7 +18,9 @@ from .issues import Issue
 from .provider import LayerSource, Origin
 from .secrets import is_placeholder_key
 from .values import Frozen
-from .yamlfile import Document, JsonPath, parse_yaml, read_file_bytes
+from .fsio import read_regular_file
+from .issues import JsonPath
+from .yamlfile import Document, parse_yaml
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -157,7 +159,7 @@ def read_file_layer(layer: str, path: Path, *, required: bool, reason: str = "",
         return FileLayer(layer, shown, False, None, (), reason)
     verdict = None
     try:
-        data = read_file_bytes(path, shown)
+        data = read_regular_file(path, shown)
         if cache is not None and schema_check:
             verdict = cache.recall(data, shown)
         document = verdict.document if verdict is not None and verdict.document is not None else parse_yaml(data, shown)
@@ -165,7 +167,7 @@ def read_file_layer(layer: str, path: Path, *, required: bool, reason: str = "",
         return FileLayer(layer, shown, path.exists(), None, exc.issues, reason)
     issues: tuple[Issue, ...] = ()
     if schema_check and verdict is None:
-        from .schema import check_document  # deferred: pulls in jsonschema
+        from .schema import check_document  # deferred: a cached file needs no schema check
 
         issues = tuple(check_document(document))
         if cache is not None and not issues:

@@ -25,7 +25,7 @@ from .secrets import Secret, redact
 from .suggest import close_match, did_you_mean
 from .values import Frozen
 
-TYPE_CHECKING = False  # typing costs ~4 ms to import, and annotations are strings here
+TYPE_CHECKING = False  # see values.py: only type checkers need typing
 if TYPE_CHECKING:
     from typing import Any
 

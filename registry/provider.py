@@ -9,10 +9,9 @@ from __future__ import annotations
 from types import MappingProxyType
 
 from .errors import UnknownFieldError
-from .issues import Issue
+from .issues import Issue, JsonPath, format_pointer
 from .secrets import Secret, is_placeholder_key
 from .values import EMPTY_MAPPING, Frozen
-from .yamlfile import JsonPath, format_pointer
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -17,7 +17,7 @@ from .paths import schema_path
 from .secrets import is_credential_url, is_secret_path
 from .suggest import close_match, did_you_mean
 
-TYPE_CHECKING = False  # typing costs ~4 ms to import, and annotations are strings here
+TYPE_CHECKING = False  # see values.py: only type checkers need typing
 if TYPE_CHECKING:
     from typing import Any
 

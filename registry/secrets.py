@@ -21,7 +21,7 @@ import re
 
 from .text import is_control, is_whitespace
 
-TYPE_CHECKING = False  # typing costs ~4 ms to import, and annotations are strings here
+TYPE_CHECKING = False  # see values.py: only type checkers need typing
 if TYPE_CHECKING:
     from collections.abc import Iterable
     from typing import Any, NoReturn

@@ -18,7 +18,7 @@ from .provider import Origin, Provider
 from .paths import APP_NAME, schema_path, user_cache_dir
 from .values import Frozen
 
-TYPE_CHECKING = False  # typing costs ~4 ms to import, and `registry list` needs none of it
+TYPE_CHECKING = False  # see values.py: only type checkers need typing
 if TYPE_CHECKING:
     from typing import Any
 

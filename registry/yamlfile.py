@@ -22,18 +22,15 @@ from types import MappingProxyType
 
 from .errors import ConfigError
 from .fsio import check_size, decode_text
-from .fsio import read_regular_file as read_file_bytes
 from .issues import Issue, JsonPath, format_pointer
 from .secrets import is_secret_path
 from .values import Frozen
 
-TYPE_CHECKING = False  # typing costs ~4 ms to import, and annotations are strings here
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, Mapping, NoReturn
 
-# JsonPath, format_pointer and read_file_bytes live in issues and fsio; they are re-exported only
-# until layers.py, provider.py and build.py import them from there.
-__all__ = ["MAX_DEPTH", "MAX_NODES", "Document", "JsonPath", "format_pointer", "parse_yaml", "read_file_bytes"]
+__all__ = ["MAX_DEPTH", "MAX_NODES", "Document", "parse_yaml"]
 
 MAX_DEPTH = 64
 MAX_NODES = 200_000  # 10,000 providers need ~50k; libyaml reads 200k nodes in well under a second

@@ -21,7 +21,7 @@ from ..provider import Origin
 from ..paths import APP_NAME
 from ..values import Frozen
 
-TYPE_CHECKING = False  # typing costs ~4 ms on every `registry` run, and only type checkers need it here
+TYPE_CHECKING = False  # see values.py: only type checkers need typing
 if TYPE_CHECKING:
     from typing import Any, TextIO
 
