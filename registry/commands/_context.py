@@ -23,6 +23,7 @@ from ..values import Frozen
 
 TYPE_CHECKING = False  # see values.py: only type checkers need typing
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any, TextIO
 
 __all__ = ["EXIT_INTERNAL", "EXIT_INVALID", "EXIT_OK", "EXIT_USAGE", "Context"]
@@ -105,6 +106,16 @@ class Context(Frozen):
             self.err(f"  hint: {hint}")
         if self.json:  # the same error shape as `validate --json`
             self.emit_json({"status": "fail", "errors": [Issue(message, hint=hint).as_dict()]})
+
+    def option_is_valid(self, check: Callable[[Any, str], object], value: object, option: str) -> bool:
+        """Run the library's own check of an option's value (one home for each rule); a
+        ValueError is reported as a usage error and the caller exits EXIT_USAGE."""
+        try:
+            check(value, option)
+        except ValueError as exc:
+            self.report_error(str(exc))
+            return False
+        return True
 
     def inspect(self) -> LoadReport:
         """All layers as the global options select them (never raises ConfigError)."""

@@ -20,10 +20,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    try:
-        check_timeout(args.timeout, "--timeout")
-    except ValueError as exc:
-        ctx.report_error(str(exc))
+    if not ctx.option_is_valid(check_timeout, args.timeout, "--timeout"):
         return EXIT_USAGE
     registry, status = ctx.load()
     if registry is None:

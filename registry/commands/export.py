@@ -24,10 +24,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    try:
-        check_num_retries(args.num_retries, "--num-retries")
-    except ValueError as exc:
-        ctx.report_error(str(exc))
+    if not ctx.option_is_valid(check_num_retries, args.num_retries, "--num-retries"):
         return EXIT_USAGE
     registry, status = ctx.load()
     if registry is None:
