@@ -126,11 +126,12 @@ class RouteTable:
 
     def route(self, model_id: str) -> Route:
         """Where ``model_id`` goes; InvalidModelIdError when nowhere. Keys play no part."""
-        verdict = self._routes.get(model_id) if type(model_id) is str else None
-        if verdict is None:
+        try:
+            verdict = self._routes[model_id]
+        except (KeyError, TypeError):  # not seen yet, or not even hashable
             verdict = _remember(self._routes, model_id, self._decide(model_id))
-        if type(verdict) is _Refusal:
-            raise verdict.error()
+        if verdict.__class__ is _Refusal:
+            raise verdict.error()  # type: ignore[union-attr]
         return verdict  # type: ignore[return-value]
 
     def check(self, model_id: str) -> ModelIdCheck:
