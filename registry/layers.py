@@ -115,16 +115,16 @@ class EnvLayer(Frozen):
     """The environment layer: for each provider, the first set, non-empty variable of each
     ``*_env`` list (as merged from the layers below) overrides the value it names."""
 
-    __slots__ = ("environ", "reason")
+    __slots__ = ("layer", "environ", "reason")
+    layer: str
     environ: Mapping[str, str]
     reason: str
     _hidden = frozenset({"environ"})  # values may be keys
-    layer = "env"
     issues: tuple[Issue, ...] = ()
 
     @property
     def source(self) -> LayerSource:
-        return LayerSource("env", "environment", True, self.reason)
+        return LayerSource(self.layer, "environment", True, self.reason)
 
     def merge_into(self, draft: Draft) -> None:
         env = self.environ
@@ -133,7 +133,7 @@ class EnvLayer(Frozen):
                 for var in as_names(entry.get(names_field, (None,))[0]):
                     value = env.get(var)
                     if value:
-                        entry[target] = (value, Origin("env", var))
+                        entry[target] = (value, Origin(self.layer, var))
                         break
 
     def warnings(self) -> list[Issue]:

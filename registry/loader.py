@@ -94,7 +94,7 @@ def locate_layers(app_name: str = APP_NAME, config_path: str | os.PathLike[str] 
 
 def _read(location: LayerLocation, request: _Request) -> Layer:
     if location.path is None:
-        return EnvLayer(request.environ if request.apply_environment else {}, location.reason)
+        return EnvLayer(location.layer, request.environ if request.apply_environment else {}, location.reason)
     return read_file_layer(location.layer, location.path, required=location.required, reason=location.reason,
                            cache=request.cache)
 
