@@ -172,15 +172,12 @@ class RouteTable:
         return Route(fallback, wanted, f"{fallback.litellm_provider}/{wanted}", "fallback", alias_of)
 
     def _judge(self, model_id: object) -> ModelIdCheck:
-        alias_of = self.aliases.get(model_id) if isinstance(model_id, str) else None
-        verdict = self._routes.get(model_id) if type(model_id) is str else None
-        if verdict is None:
-            verdict = _remember(self._routes, model_id, self._decide(model_id))
-        if type(verdict) is _Refusal:
-            return ModelIdCheck(verdict.model_id, False, reason=verdict.reason, suggestion=verdict.suggestion,
-                                alias_of=alias_of)
-        route: Route = verdict  # type: ignore[assignment]
-        provider = route.provider
+        try:
+            route = self.route(model_id)  # type: ignore[arg-type]
+        except InvalidModelIdError as exc:
+            alias_of = self.aliases.get(model_id) if isinstance(model_id, str) else None
+            return ModelIdCheck(exc.model_id, False, reason=exc.reason, suggestion=exc.suggestion, alias_of=alias_of)
+        provider, alias_of = route.provider, route.alias_of
         wanted: str = alias_of or model_id  # type: ignore[assignment]  # a routed id is a string
         suggestion = None
         if route.via == "fallback":
