@@ -6,7 +6,6 @@ of issues, each located at the origin of the value that caused it.
 
 from __future__ import annotations
 
-from types import MappingProxyType
 
 from .errors import InvalidModelIdError
 from .issues import Issue
@@ -16,14 +15,14 @@ from .routing import RouteTable
 from .secrets import Secret, check_secret_text
 from .suggest import close_match, did_you_mean
 from .urls import UrlPolicy, UrlProblem, parse_base_url
-from .values import EMPTY_MAPPING
+from .values import frozen_mapping
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, Mapping
+    from typing import Any
 
-    from .layers import Draft, Valued
     from .issues import JsonPath
+    from .layers import Draft, Valued
 
 __all__ = ["build_table", "near_miss_warnings", "settings_origins"]
 
@@ -154,17 +153,13 @@ def _build_provider(name: str, entry: dict[str, Valued], declared: Origin, polic
         api_key_env=as_names(value("api_key_env")),
         litellm_provider=value("litellm_provider", "openai"),
         efforts=tuple(value("efforts", ())),
-        effort_aliases=_frozen(value("effort_aliases") or {}),
+        effort_aliases=frozen_mapping(value("effort_aliases") or {}),
         model_format=value("model_format", "any"),
         description=value("description", ""),
-        headers=_frozen(headers),
+        headers=frozen_mapping(headers),
         timeout=float(value("timeout")) if value("timeout") is not None else None,
-        origins=_frozen(origins),
+        origins=frozen_mapping(origins),
     )
-
-
-def _frozen(mapping: dict[str, Any]) -> Mapping[str, Any]:
-    return MappingProxyType(dict(mapping)) if mapping else EMPTY_MAPPING
 
 
 def _checked_url(valued: Valued, path: JsonPath, policy: UrlPolicy, issues: list[Issue]) -> str:

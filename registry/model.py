@@ -7,13 +7,11 @@ memos); there is no ``replace``: build a new registry (``registry.load``) to cha
 
 from __future__ import annotations
 
-from types import MappingProxyType
-
 from .errors import UnknownProviderError
 from .resolve import build_kwargs
 from .routing import ModelIdCheck, RouteTable
 from .suggest import close_match
-from .values import EMPTY_MAPPING
+from .values import EMPTY_MAPPING, frozen_mapping
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -46,7 +44,7 @@ class Registry:
         setter(self, "layers", tuple(layers))
         setter(self, "warnings", tuple(warnings))
         setter(self, "url_policy", url_policy)
-        setter(self, "settings_origins", MappingProxyType(dict(settings_origins)) if settings_origins else EMPTY_MAPPING)
+        setter(self, "settings_origins", frozen_mapping(settings_origins))
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"cannot assign to {name!r}: {_READ_ONLY}")

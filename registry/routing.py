@@ -14,7 +14,7 @@ from types import MappingProxyType
 
 from .errors import InvalidModelIdError, MissingApiKeyError
 from .suggest import close_match
-from .values import EMPTY_MAPPING, Frozen
+from .values import EMPTY_MAPPING, Frozen, frozen_mapping
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -98,8 +98,8 @@ class RouteTable:
         by_name = {p.name: p for p in providers}
         self.providers: Mapping[str, Provider] = MappingProxyType(by_name)
         self.fallback = fallback if fallback in by_name else None
-        self.aliases: Mapping[str, str] = MappingProxyType(dict(aliases))
-        self.disabled: Mapping[str, str] = MappingProxyType(dict(disabled))  # prefix head -> provider name
+        self.aliases: Mapping[str, str] = frozen_mapping(aliases)
+        self.disabled: Mapping[str, str] = frozen_mapping(disabled)  # prefix head -> provider name
         self._by_head = {p.prefix[:-1]: p for p in by_name.values()}  # keyed without the '/': one split finds it
         self._fallback = by_name.get(self.fallback) if self.fallback is not None else None
         self._heads: dict[str, str] | None = None  # normalised head -> head, built for the first suggestion

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-__all__ = ["EMPTY_MAPPING", "Frozen"]
+__all__ = ["EMPTY_MAPPING", "Frozen", "frozen_mapping"]
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -41,6 +41,11 @@ if TYPE_CHECKING:
 
 # The one empty read-only mapping: the default of every mapping field, shared since it cannot change.
 EMPTY_MAPPING: Mapping[str, Any] = MappingProxyType({})
+
+
+def frozen_mapping(mapping: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A read-only copy of ``mapping``; the shared ``EMPTY_MAPPING`` when it is empty."""
+    return MappingProxyType(dict(mapping)) if mapping else EMPTY_MAPPING
 
 
 class Frozen:
