@@ -1,4 +1,4 @@
-"""The bad-input corpus (``tests/bad_inputs/cases.yaml``): every broken file or setting must get
+"""The bad-input corpus (``tests/bad_inputs/cases*.yaml``): every broken file or setting must get
 its message, at its location, with its hint; nothing may crash, hang or print a secret.
 
 Each case goes through ``registry.inspect`` (every issue) and ``registry.load`` (the exception or
@@ -27,7 +27,10 @@ from registry.paths import CONFIG_ENV, builtin_providers_path
 from registry.yamlfile import MAX_NODES
 
 CORPUS = Path(__file__).parent.parent / "bad_inputs"
-CASES: list[dict[str, Any]] = yaml.safe_load((CORPUS / "cases.yaml").read_text(encoding="utf-8"))
+# The cases live in one or more manifests, ``cases.yaml`` and ``cases-<topic>.yaml``, read in name order.
+MANIFESTS = sorted(CORPUS.glob("cases*.yaml"))
+CASES: list[dict[str, Any]] = [case for manifest in MANIFESTS
+                               for case in yaml.safe_load(manifest.read_text(encoding="utf-8"))]
 
 RESOURCE_TIME_LIMIT = 20  # seconds; a child still running then has hung
 RESOURCE_MEMORY_LIMIT = 1 << 30  # bytes of address space for the child
@@ -180,7 +183,7 @@ def test_corpus_is_large_and_well_formed() -> None:
         assert case["id"][:4].rstrip("-").isdigit() and case["message"] and case["location"]
         if "file" in case:
             assert (CORPUS / case["file"]).is_file() and case["file"] == f"{case['id']}.yaml"
-    stored = {p.name for p in CORPUS.glob("*.yaml")} - {"cases.yaml"}
+    stored = {p.name for p in CORPUS.glob("*.yaml")} - {m.name for m in MANIFESTS}
     assert stored == {case["file"] for case in CASES if "file" in case}, "a data file without a case, or the reverse"
 
 

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from registry.secrets import check_secret_text
-from registry.text import is_control, is_plain, is_whitespace
+from registry.text import ECHO_LIMIT, escape_controls, quoted, is_control, is_plain, is_whitespace
 from registry.urls import UrlProblem, parse_base_url
 
 
@@ -44,3 +44,34 @@ def test_urls_and_keys_refuse_the_same_characters(char: str) -> None:
     assert (isinstance(url_problem, UrlProblem) and url_problem.rule in ("control-character", "whitespace")) == shared
     assert (key_problem in ("contains whitespace", "contains a control character")) == shared
     assert unicodedata.category(char) != "Zs" or is_whitespace(char)
+
+
+@given(st.text())
+def test_escaped_text_is_safe_for_any_terminal_and_encoding(text: str) -> None:
+    shown = escape_controls(text)
+    assert not any(is_control(c) for c in shown)
+    shown.encode("utf-8")  # no lone surrogate survives, so no stream can fail on it
+    if text.isascii() and text.isprintable():
+        assert shown == text
+
+
+@pytest.mark.parametrize("text, shown", [("a\x1b[31mred", "a\\x1b[31mred"), ("\x1b]0;title\x07", "\\x1b]0;title\\x07"),
+                                         ("zero\u200bwidth", "zero\\u200bwidth"), ("lone \ud800", "lone \\ud800"),
+                                         ("caf\u00e9 ok", "caf\u00e9 ok")])
+def test_escape_controls_writes_escapes(text: str, shown: str) -> None:
+    assert escape_controls(text) == shown
+
+
+@given(st.text())
+def test_quoted_echo_is_bounded_and_escaped(text: str) -> None:
+    echo = quoted(text)
+    assert len(echo) <= ECHO_LIMIT + 40
+    assert not any(is_control(c) for c in echo)
+    echo.encode("utf-8")
+    if len(text) > ECHO_LIMIT:
+        assert f"({len(text):,} characters)" in echo
+
+
+def test_quoted_echo_of_a_huge_value_costs_nothing() -> None:
+    echo = quoted("x" * 10_000_000)
+    assert echo.endswith("... (10,000,000 characters)") and len(echo) < 120
