@@ -61,8 +61,7 @@ def quoted(value: object, limit: int = ECHO_LIMIT) -> str:
     if not isinstance(value, str):
         shown = repr(value)
         return shown if len(shown) <= limit else f"a {type(value).__name__} value"
-    whole = repr(value[: limit + 1])
-    if len(value) <= limit and len(whole) <= limit + 2:
+    if len(value) <= limit and len(whole := repr(value)) <= limit + 2:
         return whole
     kept, width = 0, 0
     for char in value[:limit]:  # keep characters while their escapes fit
@@ -71,8 +70,3 @@ def quoted(value: object, limit: int = ECHO_LIMIT) -> str:
             break
         kept += 1
     return repr(value[:kept]) + f"... ({len(value):,} characters)"
-
-
-def _is_surrogate(char: str) -> bool:
-    """A lone surrogate: no encoding can write it, so it is shown as its escape."""
-    return "\ud800" <= char <= "\udfff"
