@@ -3,8 +3,18 @@
 ``probe`` asks each provider's server ``GET {api_base}/models`` with the key ``load`` resolved and
 reports whether it is up, how fast it answered, what it serves and, for a model id, whether that
 model is among them. ``completion=True`` also sends a 1-token chat completion through
-``litellm.acompletion`` with exactly the kwargs ``resolve`` returns. Every reason is one line and
-passes through ``secrets.redact`` with the provider's key and headers, so no key reaches output.
+``litellm.acompletion`` with exactly the kwargs ``resolve`` returns.
+
+Scale: every server is asked at once, up to ``concurrency()`` servers at a time (bounded by the
+file-descriptor limit, so 10,000 providers cannot fail with EMFILE), and each probe's timeout
+starts when the probe does, never while it waits for a slot: a healthy server is never timed out
+behind hanging ones, and a run of up to ``concurrency()`` servers ends within about one timeout.
+
+Secrets: a hostile server can echo anything it was sent (now or in an earlier run) in its status
+line, headers, error bodies or model ids. Every text taken from a server or an exception is
+redacted with every secret the registry holds (keys, header values and each long token of a header
+value, see ``_Echo``) *before* it is cut, and shown with controls escaped; the same redaction
+filters the records of the HTTP and LiteLLM loggers while a probe runs.
 
 ``registry.probe`` (the package attribute) imports this module on first use. httpx, litellm,
 asyncio and socket are imported inside the functions that use them, so that reaching
@@ -16,13 +26,16 @@ from __future__ import annotations
 import contextlib
 import json
 import math
+import re
 import time
 from collections.abc import Callable, Iterable, Iterator
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from .errors import InvalidModelIdError, RegistryError
-from .secrets import Secret, redact
+from .routing import MAX_MODEL_ID_LENGTH
+from .secrets import redact
 from .suggest import close_match, did_you_mean
+from .text import escape_controls, quoted
 from .values import Frozen
 
 TYPE_CHECKING = False  # see values.py: only type checkers need typing
@@ -32,11 +45,19 @@ if TYPE_CHECKING:
     from .model import Registry
     from .provider import Provider
 
-__all__ = ["DEFAULT_TIMEOUT", "CompletionCheck", "ProbeResult", "ProviderProbe", "aprobe", "check_timeout", "probe"]
+__all__ = ["DEFAULT_TIMEOUT", "CompletionCheck", "ProbeResult", "ProviderProbe", "aprobe", "check_timeout",
+           "concurrency", "probe"]
 
 DEFAULT_TIMEOUT = 3.0
-_MAX_MESSAGE = 200  # server messages are cut here: a reason stays one readable line
+_MAX_MESSAGE = 160  # server text is cut here (after redaction): a reason stays one readable line
 _MAX_MODELS = 10_000  # a hostile or broken server cannot make us hold an unbounded list
+_MAX_BODY = 2 * 1024 * 1024  # bytes read from one reply: 10,000 model ids fit, a flood does not
+_MAX_SLOTS = 1024  # servers asked at the same time, whatever the descriptor limit allows
+_RESERVED_FDS = 64  # descriptors left to the caller (its files, logs, DNS lookups)
+_MIN_TOKEN = 8  # a header value's tokens this long are secrets of their own ("Bearer TOKEN")
+# The loggers that may record a server's reply or a request's headers while a probe runs.
+_LOGGERS = ("httpx", "httpcore.connection", "httpcore.http11", "httpcore.http2", "httpcore.proxy", "openai",
+            "openai._base_client", "LiteLLM", "LiteLLM Router", "LiteLLM Proxy")
 
 Progress = Callable[[int, int], None]
 
@@ -154,7 +175,9 @@ def probe(reg: "Registry", target: str | Iterable[str] | None = None, *, timeout
     id or alias, or several of these. Raises UnknownProviderError / InvalidModelIdError for a
     target that names nothing; network failures are results, never exceptions.
 
-    Safe to call from code that already runs an event loop: the probes then run in a worker thread.
+    ``progress(done, total)`` is called once with ``done == 0`` before the first request, then
+    after each server. Safe to call from code that already runs an event loop: the probes then
+    run in a worker thread.
     """
     import asyncio
     import concurrent.futures
@@ -171,33 +194,142 @@ def probe(reg: "Registry", target: str | Iterable[str] | None = None, *, timeout
 async def aprobe(reg: "Registry", target: str | Iterable[str] | None = None, *,
                  timeout: float = DEFAULT_TIMEOUT, completion: bool = False,
                  progress: Progress | None = None) -> ProbeResult:
-    """The async twin of :func:`probe`: every server is asked concurrently."""
+    """The async twin of :func:`probe`: every server is asked concurrently, ``concurrency()`` at a time."""
     check_timeout(timeout)
     targets = _targets(reg, target, completion)
+    if progress is not None:
+        progress(0, len(targets))  # before httpx is imported: a long run says at once what it does
     import asyncio
 
     import httpx  # deferred: only a live check pays for it
 
+    echo = _Echo(reg)
+    slots = asyncio.Semaphore(concurrency(len(targets)))
     done = 0
 
     async def one(item: _Target, client: "httpx.AsyncClient") -> ProviderProbe:
         nonlocal done
-        result = await _probe_server(item, client, timeout)
-        # A completion is only worth sending to a server that answered (with any status):
-        # otherwise its error would restate the refused connection as a made-up HTTP status.
-        if item.completion and item.model_id is not None and item.api_base == item.provider.api_base \
-                and result.status is not None:
-            result = _with_completion(result, await _complete(reg, item, timeout))
+        async with slots:  # each timeout starts here, once the probe holds its slot
+            result = await _probe_server(item, client, timeout, echo)
+            # A completion is only worth sending to a server that answered (with any status):
+            # otherwise its error would restate the refused connection as a made-up HTTP status.
+            if item.completion and item.model_id is not None and item.api_base == item.provider.api_base \
+                    and result.status is not None:
+                result = _with_completion(result, await _complete(reg, item, timeout, echo))
         done += 1
         if progress is not None:
             progress(done, len(targets))
         return result
 
-    limits = httpx.Limits(max_connections=32, max_keepalive_connections=0)
-    with _quiet_litellm(any(item.completion for item in targets)):
+    # No pool limit of httpx's own: the semaphore is the one bound, so no probe can time out
+    # waiting for a pooled connection while its clock runs.
+    limits = httpx.Limits(max_connections=None, max_keepalive_connections=0)
+    with _quiet_litellm(any(item.completion for item in targets)), _redacted_logs(echo):
         async with httpx.AsyncClient(timeout=timeout, follow_redirects=False, limits=limits) as client:
             probes = await asyncio.gather(*(one(item, client) for item in targets))
     return ProbeResult(tuple(probes), timeout)
+
+
+def concurrency(count: int) -> int:
+    """How many of ``count`` servers are asked at the same time: all of them, up to 1,024 and up to
+    half the descriptors the process may still open (each probe holds one socket). Beyond that the
+    probes run in waves, each with its own full timeout, so a run takes about
+    ``ceil(count / concurrency(count))`` timeouts when every server hangs."""
+    soft = 512  # without the resource module (Windows), what its select() loop handles
+    try:
+        import resource  # deferred: only a live check needs it
+
+        limit = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+        soft = 2 * _MAX_SLOTS + _RESERVED_FDS if limit == resource.RLIM_INFINITY else limit
+    except (ImportError, OSError, ValueError):
+        pass
+    return max(1, min(count, _MAX_SLOTS, (soft - _RESERVED_FDS) // 2))
+
+
+class _Echo:
+    """The one path from server text to output: redact every secret the registry holds, then
+    put the text on one line with controls escaped, then cut it.
+
+    A hostile server may have been sent any provider's key (in this run or an earlier one), so
+    the secrets are every provider's ``api_key``, header values and each token of a header value
+    of at least 8 characters (``TOKEN`` in ``Bearer TOKEN``: a server may echo the token alone).
+    They are gathered once per run; each text is first searched for the few secrets it holds, so
+    a registry with thousands of keys costs one substring test per key and text, not one regex.
+    """
+
+    __slots__ = ("_forms",)
+
+    def __init__(self, reg: "Registry") -> None:
+        values: dict[str, None] = {}
+        for provider in reg.providers.values():
+            if provider.api_key:
+                values[provider.api_key.reveal()] = None
+            for header in provider.headers.values():
+                text = header.reveal()
+                values[text] = None
+                for token in re.split(r"[\s,;]+", text):
+                    if len(token) >= _MIN_TOKEN:
+                        values[token] = None
+        # Each value with its percent-encoded form, which redact() masks too.
+        self._forms = tuple((value, quote(value, safe="")) for value in values if value)
+
+    def hits(self, text: str) -> list[str]:
+        """The secrets that occur in ``text`` (raw or percent-encoded): usually none."""
+        return [value for value, encoded in self._forms if value in text or encoded in text]
+
+    def redact(self, text: str) -> str:
+        """``text`` with every secret masked."""
+        found = self.hits(text)
+        return redact(text, found) if found else text
+
+    def line(self, text: object, limit: int = _MAX_MESSAGE) -> str:
+        """Server text for a reason: redacted, on one line, controls escaped, at most ``limit``."""
+        shown = escape_controls(" ".join(self.redact(str(text)).split()))
+        return shown if len(shown) <= limit else shown[: limit - 1] + "…"
+
+    def models(self, ids: list[str]) -> tuple[str, ...]:
+        """Served model ids, redacted and with controls escaped; ids longer than any usable model
+        id are dropped."""
+        ids = [value for value in ids if len(value) <= MAX_MODEL_ID_LENGTH]
+        found = self.hits("\n".join(ids))
+        if found:
+            ids = [redact(value, found) for value in ids]
+        return tuple(sorted({escape_controls(value) for value in ids}))
+
+
+class _RedactingFilter:
+    """A logging filter that masks the secrets in records of the HTTP and LiteLLM loggers:
+    httpx logs the server's status line, httpcore its headers, openai the request's headers."""
+
+    def __init__(self, echo: _Echo) -> None:
+        self._echo = echo
+
+    def filter(self, record: Any) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a record that cannot be formatted is the logger's problem, not a leak
+            return True
+        cleaned = self._echo.redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
+
+
+@contextlib.contextmanager
+def _redacted_logs(echo: _Echo) -> Iterator[None]:
+    """While a run lasts, every record of ``_LOGGERS`` passes through a ``_RedactingFilter``.
+    Each run adds and removes its own filter object, so concurrent runs do not undo each other."""
+    import logging
+
+    loggers = [logging.getLogger(name) for name in _LOGGERS]
+    guard = _RedactingFilter(echo)
+    for logger in loggers:
+        logger.addFilter(guard)
+    try:
+        yield
+    finally:
+        for logger in loggers:
+            logger.removeFilter(guard)
 
 
 @contextlib.contextmanager
@@ -249,19 +381,6 @@ def _classify(reg: "Registry", name: str) -> tuple["Provider", str | None, str |
     return reg.provider(name), None, None  # raises UnknownProviderError with a did-you-mean
 
 
-def _secrets(provider: "Provider") -> list[Secret]:
-    found = [provider.api_key] if provider.api_key else []
-    return found + list(provider.headers.values())
-
-
-def _clean(text: str, provider: "Provider") -> str:
-    """One line, bounded, with every key of the provider masked."""
-    line = " ".join(str(text).split())
-    if len(line) > _MAX_MESSAGE:
-        line = line[: _MAX_MESSAGE - 1] + "…"
-    return redact(line, _secrets(provider))
-
-
 def _key_note(provider: "Provider") -> str:
     """Which key was sent and where it came from, or which variables would supply one. Never the key."""
     names = " or ".join(provider.api_key_env)
@@ -284,8 +403,10 @@ def _hostport(url: str) -> str:
 
 
 def _server_message(body: bytes) -> str | None:
-    """The server's own error text: ``error.message`` (or ``detail``) from JSON, else the text."""
-    text = body[:4096].decode("utf-8", "replace").strip()
+    """The server's own error text, unredacted: ``error.message`` (or ``detail``) from JSON, else
+    the text. The whole body is read (it is capped at ``_MAX_BODY``), so nothing is cut before
+    the caller redacts it."""
+    text = body.decode("utf-8", "replace").strip()
     try:
         data = json.loads(text)
     except ValueError:
@@ -302,7 +423,7 @@ def _server_message(body: bytes) -> str | None:
     return text or None
 
 
-def _connect_reason(exc: BaseException, url: str, provider: "Provider") -> str:
+def _connect_reason(exc: BaseException, url: str, echo: _Echo) -> str:
     """Refused, unresolvable, or another socket error: found by walking the exception chain,
     since httpx words a refusal differently depending on how many addresses it tried."""
     import socket
@@ -315,7 +436,7 @@ def _connect_reason(exc: BaseException, url: str, provider: "Provider") -> str:
         if isinstance(seen, socket.gaierror):
             return f"cannot resolve host {urlsplit(url).hostname!r}: check api_base and DNS"
         seen = seen.__cause__ or seen.__context__
-    return f"cannot connect to {where}: {_clean(str(exc), provider) or type(exc).__name__}"
+    return f"cannot connect to {where}: {echo.line(exc) or type(exc).__name__}"
 
 
 def _http_reason(status: int, message: str | None, url: str, provider: "Provider") -> str:
@@ -336,8 +457,9 @@ def _http_reason(status: int, message: str | None, url: str, provider: "Provider
     return f"{head}{said} ({_key_note(provider)})"
 
 
-def _parse_models(body: bytes) -> tuple[str, ...] | None:
-    """Model ids from an OpenAI-style ``{"data": [{"id": ...}]}``; None when the shape is different."""
+def _parse_models(body: bytes) -> list[str] | None:
+    """Model ids, as served, from an OpenAI-style ``{"data": [{"id": ...}]}`` (or Ollama's
+    ``{"models": [{"name": ...}]}``); None when the shape is different."""
     try:
         data = json.loads(body)
     except ValueError:
@@ -355,11 +477,26 @@ def _parse_models(body: bytes) -> tuple[str, ...] | None:
                 ids.append(value)
         elif isinstance(item, str):
             ids.append(item)
-    return tuple(sorted(set(ids)))
+    return ids
 
 
-async def _probe_server(item: _Target, client: Any, timeout: float) -> ProviderProbe:
-    """``GET {api_base}/models``; every failure becomes a one-line reason."""
+async def _read_capped(response: Any) -> bytes | None:
+    """The decoded body, or None once it passes ``_MAX_BODY`` (a flood, or a compression bomb)."""
+    chunks, size = [], 0
+    async for chunk in response.aiter_bytes():
+        size += len(chunk)
+        if size > _MAX_BODY:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def _probe_server(item: _Target, client: Any, timeout: float, echo: _Echo) -> ProviderProbe:
+    """``GET {api_base}/models`` within one deadline of ``timeout`` seconds from the start (connect,
+    headers and body together: a server that trickles bytes cannot stretch it); every failure
+    becomes a one-line reason."""
+    import asyncio
+
     import httpx
 
     provider = item.provider
@@ -369,31 +506,35 @@ async def _probe_server(item: _Target, client: Any, timeout: float) -> ProviderP
         headers["Authorization"] = f"Bearer {provider.api_key.reveal()}"
 
     def down(reason: str, status: int | None = None, latency: float | None = None) -> ProviderProbe:
-        return ProviderProbe(provider.name, item.api_base, False, latency, status, (), _clean(reason, provider),
-                             item.model_id, item.model)
+        return ProviderProbe(provider.name, item.api_base, False, latency, status, (),
+                             escape_controls(echo.redact(reason)), item.model_id, item.model)
 
     started = time.perf_counter()
-
     try:
-        response = await client.get(url, headers=headers)
-        body = response.content
-    except httpx.TimeoutException:
+        async with asyncio.timeout(timeout):
+            async with client.stream("GET", url, headers=headers) as response:
+                status = response.status_code
+                content_type = response.headers.get("content-type", "")
+                body = await _read_capped(response)
+    except (TimeoutError, httpx.TimeoutException):
         return down(f"timed out after {timeout:g} s waiting for {_hostport(url)}")
     except httpx.ConnectError as exc:
-        return down(_connect_reason(exc, url, provider))
-    except httpx.HTTPError as exc:
-        return down(f"request to {_hostport(url)} failed: {_clean(str(exc), provider) or type(exc).__name__}")
+        return down(_connect_reason(exc, url, echo))
+    except Exception as exc:  # httpx's errors, and any other (a header value httpx cannot encode)
+        return down(f"request to {_hostport(url)} failed: {echo.line(exc) or type(exc).__name__}")
     latency = (time.perf_counter() - started) * 1000
-    status = response.status_code
+    if body is None:
+        return down(f"GET {url} answered {status} with more than {_MAX_BODY // (1024 * 1024)} MiB; "
+                    "not a model list", status, latency)
     if status >= 300:
         message = _server_message(body)
-        return down(_http_reason(status, _clean(message, provider) if message else None, url, provider), status,
-                    latency)
-    models = _parse_models(body)
-    if models is None:
-        what = response.headers.get("content-type", "").split(";")[0] or "no content type"
+        return down(_http_reason(status, echo.line(message) if message else None, url, provider), status, latency)
+    served = _parse_models(body)
+    if served is None:
+        what = echo.line(content_type.split(";")[0], 60) or "no content type"
         return down(f"GET {url} answered {status} but not with an OpenAI-style model list ({what}); "
                     "is this an OpenAI-compatible server?", status, latency)
+    models = echo.models(served)
     listed, suggestion = None, None
     if item.model is not None:
         listed = item.model in models
@@ -402,11 +543,12 @@ async def _probe_server(item: _Target, client: Any, timeout: float) -> ProviderP
     count = f"{len(models)} model{'s' if len(models) != 1 else ''}"
     reason = f"up: {count} listed"
     if listed is False:
-        reason = f"up, but {item.model!r} is not among the {count} the server lists"
+        reason = f"up, but {quoted(item.model)} is not among the {count} the server lists"
         if suggestion:
             reason += f" ({did_you_mean(suggestion)})"
-    return ProviderProbe(provider.name, item.api_base, True, latency, status, models, _clean(reason, provider),
-                         item.model_id, item.model, model_listed=listed, suggestion=suggestion)
+    return ProviderProbe(provider.name, item.api_base, True, latency, status, models,
+                         escape_controls(echo.redact(reason)), item.model_id, item.model, model_listed=listed,
+                         suggestion=suggestion)
 
 
 def _suggest(item: _Target, models: tuple[str, ...]) -> str | None:
@@ -426,30 +568,35 @@ def _with_completion(result: ProviderProbe, check: CompletionCheck) -> ProviderP
     return result.replace(completion=check)
 
 
-async def _complete(reg: "Registry", item: _Target, timeout: float) -> CompletionCheck:
-    """A 1-token chat completion through ``litellm.acompletion`` with the kwargs ``resolve`` returns."""
+async def _complete(reg: "Registry", item: _Target, timeout: float, echo: _Echo) -> CompletionCheck:
+    """A 1-token chat completion through ``litellm.acompletion`` with the kwargs ``resolve`` returns,
+    within its own deadline of ``timeout`` seconds."""
+    import asyncio
+
     assert item.model_id is not None
     provider = item.provider
     try:
         kwargs = reg.resolve(item.model_id)
     except RegistryError as exc:
-        return CompletionCheck(item.model_id, False, None, _clean(str(exc), provider))
+        return CompletionCheck(item.model_id, False, None, echo.line(exc))
     kwargs["timeout"] = timeout
     import litellm  # deferred: importing litellm costs about a second
 
     started = time.perf_counter()
     try:
-        await litellm.acompletion(**kwargs, messages=[{"role": "user", "content": "ping"}],
-                                  max_tokens=1, num_retries=0)
+        async with asyncio.timeout(timeout):
+            await litellm.acompletion(**kwargs, messages=[{"role": "user", "content": "ping"}],
+                                      max_tokens=1, num_retries=0)
+    except TimeoutError:
+        return CompletionCheck(item.model_id, False, None, f"completion timed out after {timeout:g} s")
     except Exception as exc:  # litellm raises its own tree; any failure is a verdict, not a crash
         status = getattr(exc, "status_code", None)
         status = status if isinstance(status, int) else None
-        message = _litellm_message(exc)
         head = f"HTTP {status}: " if status else ""
-        reason = f"completion failed: {head}{message}"
+        reason = f"completion failed: {head}{echo.line(_litellm_message(exc))}"
         if status in (401, 403):
             reason += f" ({_key_note(provider)})"
-        return CompletionCheck(item.model_id, False, None, _clean(reason, provider), status)
+        return CompletionCheck(item.model_id, False, None, escape_controls(echo.redact(reason)), status)
     latency = (time.perf_counter() - started) * 1000
     return CompletionCheck(item.model_id, True, latency, "completion ok", 200)
 

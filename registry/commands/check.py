@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ..live import DEFAULT_TIMEOUT, ProbeResult, ProviderProbe, check_timeout, probe
+from ..text import escape_controls
 from ._context import EXIT_INVALID, EXIT_OK, EXIT_USAGE, Context
 
 HELP = "probe running servers: up/down, latency, served models; exit 1 if anything asked for is unreachable"
@@ -25,10 +26,13 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     registry, status = ctx.load()
     if registry is None:
         return status
-    show_progress = not ctx.json and hasattr(ctx.stderr, "isatty") and ctx.stderr.isatty()
+    # On a terminal, say at once what is being checked (a run of many hanging servers takes a
+    # timeout or more), then count the servers done; pipes and files get no progress at all.
+    show_progress = hasattr(ctx.stderr, "isatty") and ctx.stderr.isatty()
     try:  # a target that names nothing raises: the CLI reports it with its hint
         result = probe(registry, args.targets or None, timeout=args.timeout, completion=args.completion,
-                       progress=(lambda done, total: _progress(ctx, done, total)) if show_progress else None)
+                       progress=(lambda done, total: _progress(ctx, progress_line(done, total, args.timeout)))
+                       if show_progress else None)
     finally:
         if show_progress:
             ctx.stderr.write("\r\x1b[K")
@@ -40,8 +44,14 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     return EXIT_OK if result.ok else EXIT_INVALID
 
 
-def _progress(ctx: Context, done: int, total: int) -> None:
-    ctx.stderr.write(f"\r\x1b[Kchecking servers: {done}/{total} answered")
+def progress_line(done: int, total: int, timeout: float) -> str:
+    """``checking 201 servers, timeout 3 s``, then ``...: 12/201 done`` as servers finish."""
+    head = f"checking {total} server{'s' if total != 1 else ''}, timeout {timeout:g} s"
+    return head if done == 0 else f"{head}: {done}/{total} done"
+
+
+def _progress(ctx: Context, line: str) -> None:
+    ctx.stderr.write(f"\r\x1b[K{line}")
     ctx.stderr.flush()
 
 
@@ -50,7 +60,7 @@ def _print(ctx: Context, result: ProbeResult) -> None:
     for item in result.probes:
         state = ctx.paint("ok", "ok") if item.ok else ctx.paint("FAIL", "error")
         latency = f"{item.latency_ms:.0f} ms" if item.latency_ms is not None else "-"
-        rows.append((state, item.name, item.api_base, str(item.status or "-"), latency, item.reason))
+        rows.append((state, item.name, item.api_base, str(item.status or "-"), latency, escape_controls(item.reason)))
     ctx.table(rows, header=("", "PROVIDER", "BASE URL", "HTTP", "LATENCY", "RESULT"))
     for item in result.probes:
         _print_details(ctx, item)
@@ -58,11 +68,11 @@ def _print(ctx: Context, result: ProbeResult) -> None:
 
 def _print_details(ctx: Context, item: ProviderProbe) -> None:
     if item.models and item.model_id is None:
-        ctx.out(f"{item.name} ({item.api_base}) serves: {', '.join(item.models)}")
+        ctx.out(f"{item.name} ({item.api_base}) serves: {escape_controls(', '.join(item.models))}")
     if item.model_id is not None and item.model_listed:
         ctx.out(f"{item.model_id}: listed by {item.api_base}")
     if item.completion is not None:
-        verdict = item.completion.reason
+        verdict = escape_controls(item.completion.reason)
         if item.completion.latency_ms is not None:
             verdict += f" ({item.completion.latency_ms:.0f} ms)"
         ctx.out(f"{item.completion.model_id}: {verdict}")
