@@ -203,3 +203,159 @@ def test_async_twin_probes_every_base_concurrently(scripted_server: str, user_fi
                                                           (f"{scripted_server}/nothing", False)]
     assert result.probes[0].models == ("a", "b")
     assert seen == [(0, 2), (1, 2), (2, 2)] and not result.ok  # (0, total) first, before any request
+
+
+# --- scale: many servers that accept and never answer, and one healthy server ----------------
+
+class _Silent:
+    """A loopback server that accepts every connection and never answers (a hung process)."""
+
+    def __init__(self) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0), backlog=1024)
+        self.listener.settimeout(0.1)
+        self.port = self.listener.getsockname()[1]
+        self.held: list[socket.socket] = []
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self) -> None:
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            self.held.append(conn)
+
+    def close(self) -> None:
+        self.stop.set()
+        self.thread.join()
+        self.listener.close()
+        for conn in self.held:
+            conn.close()
+
+
+@pytest.fixture
+def silent_server() -> Iterator[_Silent]:
+    server = _Silent()
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+def _crowd(silent: _Silent, healthy: str, count: int) -> str:
+    """A user file: ``count`` providers on the silent server (one path each), then ``healthy``."""
+    lines = ["version: 1", "providers:"]
+    for i in range(count):
+        lines += [f"  hang{i:05d}:", f"    api_base: http://127.0.0.1:{silent.port}/p{i}/v1"]
+    lines += ["  healthy:", f"    api_base: {healthy}/ok/v1"]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.e2e
+def test_a_healthy_server_is_up_behind_200_hanging_ones_and_the_run_takes_one_timeout(
+        silent_server: _Silent, scripted_server: str, user_file: Callable[..., Path],
+        capsys: pytest.CaptureFixture[str]) -> None:
+    import time
+
+    path = user_file(_crowd(silent_server, scripted_server, 200))
+    names = [f"hang{i:05d}" for i in range(200)] + ["healthy"]
+    started = time.monotonic()
+    status, out, err = _run(["--config", str(path), "check", *names, "--timeout", "2", "--json"], {}, capsys)
+    elapsed = time.monotonic() - started
+    assert status == 1, err
+    probes = {entry["provider"]: entry for entry in json.loads(out)["probes"]}
+    assert len(probes) == 201
+    healthy = probes.pop("healthy")
+    assert healthy["up"] is True and healthy["models"] == ["a", "b"] and healthy["reason"] == "up: 2 models listed"
+    assert {entry["reason"] for entry in probes.values()} == {f"timed out after 2 s waiting for 127.0.0.1:{silent_server.port}"}
+    assert elapsed < 3 * 2, f"201 servers took {elapsed:.1f} s with a 2 s timeout: probes waited for each other"
+    assert len(silent_server.held) == 200  # every hanging probe really connected: none was skipped
+
+
+@pytest.mark.e2e
+def test_text_output_of_a_crowd_shows_the_healthy_server_and_its_models(
+        silent_server: _Silent, scripted_server: str, user_file: Callable[..., Path],
+        capsys: pytest.CaptureFixture[str]) -> None:
+    path = user_file(_crowd(silent_server, scripted_server, 200))
+    names = [f"hang{i:05d}" for i in range(200)] + ["healthy"]
+    status, out, err = _run(["--config", str(path), "check", *names, "--timeout", "1"], {}, capsys)
+    assert status == 1
+    assert f"healthy ({scripted_server}/ok/v1) serves: a, b" in out
+    assert out.count("timed out after 1 s waiting for") == 200
+    assert "checking" not in err  # stderr is not a terminal here: no progress line
+
+
+_FD_SCRIPT = """
+import resource, sys, registry
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+resource.setrlimit(resource.RLIMIT_NOFILE, (256, hard))
+from registry.live import concurrency
+print("slots", concurrency(10_000))
+reg = registry.load(config_path=sys.argv[1], environ={})
+result = registry.probe(reg, [name for name in reg.providers if name.startswith(("hang", "healthy"))], timeout=0.5)
+for item in result.probes:
+    print(item.name, item.up, item.reason, ",".join(item.models))
+"""
+
+
+@pytest.mark.e2e
+def test_more_servers_than_descriptors_run_in_waves_without_emfile(
+        silent_server: _Silent, scripted_server: str, user_file: Callable[..., Path]) -> None:
+    """600 hanging servers under a 256-descriptor limit: no 'Too many open files', every server is
+    really asked (in waves of at most half the limit), each times out on its own clock."""
+    import subprocess
+    import sys
+
+    path = user_file(_crowd(silent_server, scripted_server, 600))
+    run = subprocess.run([sys.executable, "-c", _FD_SCRIPT, str(path)], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    lines = run.stdout.splitlines()
+    assert lines[0] == "slots 96"  # (256 - 64 reserved) // 2
+    results = lines[1:]
+    assert len(results) == 601
+    assert results[-1] == "healthy True up: 2 models listed a,b"
+    assert all(line.endswith(f"False timed out after 0.5 s waiting for 127.0.0.1:{silent_server.port} ")
+               for line in results[:-1]), "\n".join(line for line in results if "timed out" not in line)[:2000]
+    assert "Too many open files" not in run.stdout + run.stderr
+    assert len(silent_server.held) == 600
+
+
+@pytest.mark.e2e
+def test_on_a_terminal_the_progress_line_says_at_once_what_is_checked(
+        silent_server: _Silent, user_file: Callable[..., Path]) -> None:
+    """stderr on a real pseudo-terminal: the first bytes name the count and the timeout, before
+    any server has answered; the line is cleared at the end."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    path = user_file("version: 1\nproviders:\n" + "".join(
+        f"  hang{i}:\n    api_base: http://127.0.0.1:{silent_server.port}/p{i}/v1\n" for i in range(3)))
+    leader, follower = pty.openpty()
+    try:
+        process = subprocess.Popen([sys.executable, "-m", "registry", "--config", str(path), "check",
+                                    "hang0", "hang1", "hang2", "--timeout", "1"],
+                                   stdout=subprocess.PIPE, stderr=follower, env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])})
+        os.close(follower)
+        seen = b""
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:  # the terminal is gone: the process closed its side
+                break
+            if not chunk:
+                break
+            seen += chunk
+        out, _ = process.communicate(timeout=60)
+    finally:
+        os.close(leader)
+    text = seen.decode()
+    assert text.startswith("\r\x1b[Kchecking 3 servers, timeout 1 s"), text
+    assert "checking 3 servers, timeout 1 s: 3/3 done" in text
+    assert text.endswith("\r\x1b[K")
+    assert process.returncode == 1 and b"timed out after 1 s" in out
