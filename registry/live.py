@@ -480,6 +480,11 @@ def _parse_models(body: bytes) -> list[str] | None:
     return ids
 
 
+def _sendable(value: str) -> bool:
+    """Whether a header value can go on the wire: printable ASCII, spaces and tabs."""
+    return value.isascii() and all(char == "\t" or char.isprintable() for char in value)
+
+
 async def _read_capped(response: Any) -> bytes | None:
     """The decoded body, or None once it passes ``_MAX_BODY`` (a flood, or a compression bomb)."""
     chunks, size = [], 0
@@ -509,6 +514,10 @@ async def _probe_server(item: _Target, client: Any, timeout: float, echo: _Echo)
         return ProviderProbe(provider.name, item.api_base, False, latency, status, (),
                              escape_controls(echo.redact(reason)), item.model_id, item.model)
 
+    unsendable = next((name for name, value in headers.items() if not _sendable(value)), None)
+    if unsendable is not None:  # httpx would raise, or h11 would quote the whole value in its error
+        return down(f"header {quoted(unsendable)} was not sent: its value has a non-ASCII or control "
+                    "character, and HTTP header values are printable ASCII")
     started = time.perf_counter()
     try:
         async with asyncio.timeout(timeout):
