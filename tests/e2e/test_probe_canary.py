@@ -38,7 +38,7 @@ HOSTILE_CONTROLS = "\x1b[2J\x1b]0;pwned\x07\x9b31m\u202e"
 RAW_CONTROLS = ("\x1b[2J", "\x1b]0;", "\x07", "\x9b", "\u202e")
 
 # Each route is the first path segment of a base URL; the server answers by it.
-ROUTES = ("models", "tags", "e401", "e403", "e500", "e404", "e302", "html", "long", "esc", "escmodels",
+ROUTES = ("models", "tags", "e401", "e403", "e500", "e404", "e302", "html", "long", "longer", "esc", "escmodels",
           "broken", "big", "complete")
 
 
@@ -123,9 +123,10 @@ class _EchoHandler(BaseHTTPRequestHandler):
             self._reply(302, text.encode(), "text/plain", extra={"Location": f"http://elsewhere/?k={said}"})
         elif route == "html":  # the content type is shown in the reason: put the keys there
             self._reply(200, f"<html>{text}</html>".encode(), content_type=f"{said}/html; charset=utf-8")
-        elif route == "long":  # a key straddles the point where a reason was cut (200 characters)
+        elif route in ("long", "longer"):  # a key straddles the point where server text is cut
             credentials = [self.headers[name] for name in ("Authorization", "X-Api-Token") if name in self.headers]
-            self._reply(500, json.dumps({"error": {"message": "x" * 150 + " ".join(credentials)}}).encode())
+            padding = "x" * (140 if route == "long" else 178)  # the cut today (160), and before (200)
+            self._reply(500, json.dumps({"error": {"message": padding + " ".join(credentials)}}).encode())
         elif route == "esc":
             self._reply(401, json.dumps({"error": {"message": HOSTILE_CONTROLS + text}}).encode())
         elif route == "escmodels":
@@ -211,6 +212,7 @@ EXPECTED: dict[str, Callable[[registry.ProviderProbe], bool]] = {
     "e302": lambda p: p.status == 302 and "the server redirects" in p.reason,
     "html": lambda p: p.status == 200 and not p.up and "not with an OpenAI-style model list (" in p.reason,
     "long": lambda p: p.status == 500 and "x" * 100 in p.reason and "…" in p.reason,
+    "longer": lambda p: p.status == 500 and "x" * 100 in p.reason and "…" in p.reason,
     "esc": lambda p: p.status == 401 and "\\x1b[2J\\x1b]0;pwned\\x07\\x9b31m\\u202e" in p.reason,
     "escmodels": lambda p: p.up and any(m.startswith("\\x1b[2J") for m in p.models),
     "broken": lambda p: not p.up and p.status is None and p.reason.startswith("request to 127.0.0.1:"),
