@@ -33,7 +33,7 @@ from urllib.parse import quote, urlsplit
 
 from .errors import InvalidModelIdError, RegistryError
 from .routing import MAX_MODEL_ID_LENGTH
-from .secrets import redact
+from .secrets import is_placeholder_key, redact
 from .suggest import close_match, did_you_mean
 from .text import escape_controls, quoted
 from .values import Frozen
@@ -251,8 +251,9 @@ class _Echo:
     put the text on one line with controls escaped, then cut it.
 
     A hostile server may have been sent any provider's key (in this run or an earlier one), so
-    the secrets are every provider's ``api_key``, header values and each token of a header value
-    of at least 8 characters (``TOKEN`` in ``Bearer TOKEN``: a server may echo the token alone).
+    the secrets are every provider's ``api_key`` (placeholders excepted), header values and each
+    token of a header value of at least 8 characters (``TOKEN`` in ``Bearer TOKEN``: a server may
+    echo the token alone).
     They are gathered once per run; each text is first searched for the few secrets it holds, so
     a registry with thousands of keys costs one substring test per key and text, not one regex.
     """
@@ -262,7 +263,9 @@ class _Echo:
     def __init__(self, reg: "Registry") -> None:
         values: dict[str, None] = {}
         for provider in reg.providers.values():
-            if provider.api_key:
+            # Placeholder keys ("ollama", "vllm") are no secret, and masking them would mangle
+            # every model id and message that names the server.
+            if provider.api_key and not is_placeholder_key(provider.api_key.reveal(), provider.name):
                 values[provider.api_key.reveal()] = None
             for header in provider.headers.values():
                 text = header.reveal()

@@ -141,6 +141,7 @@ _REPLIES: dict[str, tuple[int, str, bytes]] = {
     "/denied/v1/models": (401, "application/json", b'{"error": {"message": "Invalid API key: sk-real-secret-key-1234"}}'),
     "/html/v1/models": (200, "text/html", b"<html>LM dashboard</html>"),
     "/ok/v1/models": (200, "application/json", b'{"object": "list", "data": [{"id": "a"}, {"id": "b"}]}'),
+    "/named/v1/models": (200, "application/json", b'{"data": [{"id": "vllm-7b"}, {"id": "ollama/llama3"}]}'),
 }
 
 
@@ -180,6 +181,14 @@ def test_401_names_the_key_variable_and_masks_the_echoed_key(scripted_server: st
     assert item.status == 401 and not item.up
     assert "the server refused the key (the key from VLLM_API_KEY was sent)" in item.reason
     assert "sk-real-secret-key-1234" not in item.reason and "****1234" in item.reason
+
+
+def test_placeholder_keys_are_not_masked_in_what_the_server_lists(scripted_server: str) -> None:
+    """Only secrets are redacted: the built-in placeholder keys ('vllm', 'ollama') are words that
+    model ids use, and masking them would mangle every list."""
+    reg = registry.load(environ={"VLLM_BASE_URL": f"{scripted_server}/named/v1"})
+    (item,) = registry.probe(reg, "vllm").probes
+    assert item.up and item.models == ("ollama/llama3", "vllm-7b")
 
 
 def test_404_says_where_models_should_be(scripted_server: str) -> None:
