@@ -264,6 +264,9 @@ def _crowd(silent: _Silent, healthy: str, count: int) -> str:
     return "\n".join(lines) + "\n"
 
 
+_CROWD_NAMES = [f"hang{i:05d}" for i in range(200)] + ["healthy"]  # 201 targets: `_crowd(..., 200)`
+
+
 @pytest.mark.e2e
 def test_a_healthy_server_is_up_behind_200_hanging_ones_and_the_run_takes_one_timeout(
         silent_server: _Silent, scripted_server: str, user_file: Callable[..., Path],
@@ -271,9 +274,8 @@ def test_a_healthy_server_is_up_behind_200_hanging_ones_and_the_run_takes_one_ti
     import time
 
     path = user_file(_crowd(silent_server, scripted_server, 200))
-    names = [f"hang{i:05d}" for i in range(200)] + ["healthy"]
     started = time.monotonic()
-    status, out, err = _run(["--config", str(path), "check", *names, "--timeout", "2", "--json"], {}, capsys)
+    status, out, err = _run(["--config", str(path), "check", *_CROWD_NAMES, "--timeout", "2", "--json"], {}, capsys)
     elapsed = time.monotonic() - started
     assert status == 1, err
     probes = {entry["provider"]: entry for entry in json.loads(out)["probes"]}
@@ -290,8 +292,7 @@ def test_text_output_of_a_crowd_shows_the_healthy_server_and_its_models(
         silent_server: _Silent, scripted_server: str, user_file: Callable[..., Path],
         capsys: pytest.CaptureFixture[str]) -> None:
     path = user_file(_crowd(silent_server, scripted_server, 200))
-    names = [f"hang{i:05d}" for i in range(200)] + ["healthy"]
-    status, out, err = _run(["--config", str(path), "check", *names, "--timeout", "1"], {}, capsys)
+    status, out, err = _run(["--config", str(path), "check", *_CROWD_NAMES, "--timeout", "1"], {}, capsys)
     assert status == 1
     assert f"healthy ({scripted_server}/ok/v1) serves: a, b" in out
     assert out.count("timed out after 1 s waiting for") == 200
