@@ -69,8 +69,9 @@ def _device(tmp_path: Path) -> Path:
 
 
 @pytest.mark.parametrize(("make", "message", "hint", "rule"), [
-    (_missing, "file not found", "check the path, or run 'registry init' to create a starter file", None),
-    (_broken_link, "file not found", "check the path, or run 'registry init' to create a starter file", None),
+    (_missing, "file not found", "check the path, or run 'registry init' to create a starter file", "not-found"),
+    (_broken_link, "the file is a symbolic link to a missing file", "point the link at an existing file, or remove it",
+     "dangling-link"),
     (_directory, "expected a YAML file, found a directory", "point the setting at a providers.yaml file", "regular-file"),
     (_fifo, "expected a YAML file, found a FIFO, socket or device", "point the setting at a providers.yaml file", "regular-file"),
     (_device, "expected a YAML file, found a FIFO, socket or device", "point the setting at a providers.yaml file", "regular-file"),
