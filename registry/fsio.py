@@ -34,7 +34,7 @@ from .text import escape_controls, quoted
 
 __all__ = [
     "MALFORMED_PATH_RULES", "MAX_BYTES", "NOTHING_THERE_RULES", "PATH_ECHO_LIMIT", "atomic_write", "check_path",
-    "check_size", "decode_text", "fs_text", "is_directory", "is_regular_file", "path_issue", "read_regular_file",
+    "check_size", "decode_text", "fs_text", "is_directory", "is_regular_file", "not_a_regular_file", "path_issue", "read_regular_file",
     "shown_path",
 ]
 
@@ -146,18 +146,33 @@ def check_path(path: str | bytes | os.PathLike[str] | os.PathLike[bytes], *, set
     return None
 
 
+def not_a_regular_file(path: str | bytes | os.PathLike[str] | os.PathLike[bytes]) -> Issue | None:
+    """The Issue when something other than a regular file is at ``path`` (a directory, a FIFO,
+    a dangling link, a link loop, a path through a file), None for a regular file or nothing."""
+    target = fs_text(path)
+    try:
+        info = os.stat(target)
+    except (OSError, ValueError) as exc:
+        issue = path_issue(exc, target)
+        return None if issue.rule == "not-found" else issue
+    if stat.S_ISREG(info.st_mode):
+        return None
+    return _not_regular(shown_path(target), "a directory" if stat.S_ISDIR(info.st_mode) else "a FIFO, socket or device").first
+
+
 def path_issue(error: OSError | ValueError, path: str, shown: str | None = None, *,
-               setting: str | None = None) -> Issue:
+               setting: str | None = None, writing: bool = False) -> Issue:
     """The one classification of a failed path operation (open, stat, mkdir) on ``path``: an
     ``unreadable`` Issue with an errno-specific message, a hint and a ``rule``. A malformed path
-    given by the variable ``setting`` is located at that variable."""
-    message, hint, rule = _classify(error, path)
+    given by the variable ``setting`` is located at that variable; ``writing`` says the failed
+    operation was a write (a permission problem is then about the directory)."""
+    message, hint, rule = _classify(error, path, writing)
     env_var = setting if setting is not None and rule in MALFORMED_PATH_RULES else None
     return Issue(message, path=shown_path(path) if shown is None else shown, hint=hint, kind="unreadable",
                  rule=rule, env_var=env_var)
 
 
-def _classify(error: OSError | ValueError, path: str) -> tuple[str, str, str]:
+def _classify(error: OSError | ValueError, path: str, writing: bool = False) -> tuple[str, str, str]:
     """(message, hint, rule) for ``error`` raised by an operation on ``path``."""
     if isinstance(error, UnicodeError):  # a lone surrogate that no byte stands for ('\\ud800')
         return ("the path cannot be encoded for the file system (it holds a lone surrogate)",
@@ -189,6 +204,9 @@ def _classify(error: OSError | ValueError, path: str) -> tuple[str, str, str]:
         if closed:
             return ("permission denied: a directory on the path cannot be searched",
                     f"make {shown_path(closed)} searchable by this user (chmod u+x)", "permission")
+        if writing:
+            return ("permission denied: the file or its directory cannot be written",
+                    "check the directory's permissions", "permission")
         return ("permission denied: the file cannot be read", "make the file readable by this user (chmod 600)",
                 "permission")
     if code == errno.ELOOP:

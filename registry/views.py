@@ -14,7 +14,7 @@ from .display import display_value, format_value
 from .loader import LAYER_NAMES, locate_layers
 from .model import Registry
 from .provider import Origin, Provider
-from .fsio import is_directory, is_regular_file, shown_path
+from .fsio import is_directory, is_regular_file, not_a_regular_file, shown_path
 from .paths import APP_NAME, schema_path, user_cache_dir
 from .values import Frozen
 
@@ -163,6 +163,8 @@ def layer_paths(app_name: str = APP_NAME, config_path: str | os.PathLike[str] | 
         exists = is_regular_file(location.path)
         if location.reason == "default" and not exists:  # the user file has not been written yet
             note += "; run 'registry init' to create it"
+        elif not exists and (problem := not_a_regular_file(location.path)) is not None:
+            note += f"; {problem.message}"  # a directory, a dangling link, a path through a file ...
         rows.append(LayerPath(location.layer, shown_path(location.path), exists, note))
     cache = user_cache_dir(app_name)
     rows.append(LayerPath("cache", shown_path(cache), is_directory(cache), "cache directory"))

@@ -124,10 +124,14 @@ class Context(Frozen):
         problem = check_user_file_setting(self.app_name, self.config_path, self.environ)
         if problem is None:
             return True
-        self.err(self.render_issue(problem))
-        if self.json:
-            self.emit_json({"status": "fail", "errors": [problem.as_dict()]})
+        self.report_issue(problem)
         return False
+
+    def report_issue(self, issue: Issue) -> None:
+        """One located error on stderr; with ``--json`` also the failure object on stdout."""
+        self.err(self.render_issue(issue))
+        if self.json:
+            self.emit_json({"status": "fail", "errors": [issue.as_dict()]})
 
     def inspect(self) -> LoadReport:
         """All layers as the global options select them (never raises ConfigError)."""

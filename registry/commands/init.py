@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..fsio import path_issue, shown_path
+from ..fsio import not_a_regular_file, path_issue, shown_path
 from ..paths import find_user_file
 from ..starter import write_starter
 from ._context import EXIT_INVALID, EXIT_OK, EXIT_USAGE, Context
@@ -21,11 +21,15 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     try:
         written = write_starter(target, force=args.force)
     except FileExistsError:
+        problem = not_a_regular_file(target)
+        if problem is not None:  # a directory, a dangling link, a link loop: not "a file exists"
+            ctx.report_issue(problem)
+            return EXIT_USAGE
         ctx.report_error(f"{shown_path(target)}: the file already exists; not overwritten",
                          "edit it, or run 'registry init --force' to replace it with the starter file")
         return EXIT_INVALID
     except (OSError, ValueError) as exc:  # the reader's classification of what is wrong with the path
-        problem = path_issue(exc, target)
+        problem = path_issue(exc, target, writing=True)
         ctx.report_error(f"{problem.path}: cannot write the file: {problem.message}",
                          f"{problem.hint}; or pass --config PATH")
         return EXIT_USAGE
