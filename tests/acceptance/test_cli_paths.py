@@ -266,3 +266,13 @@ def test_real_argv_bytes_that_are_not_utf8_reach_a_utf8_terminal_escaped(tmp_pat
         text = (done.stdout + done.stderr).decode("utf-8")  # strict: the output is valid UTF-8
         assert "Traceback" not in text and "\x1b" not in text
         assert "\\udcff\\x1b[2J.yaml" in text or "limit 255" in text
+
+
+@pytest.mark.parametrize("kind", ["name-too-long", "nul-byte", "lone-surrogate", "directory-name-too-long"])
+def test_export_to_a_malformed_output_path_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                  kind: str) -> None:
+    template, message, hint = MALFORMED[kind]
+    code, out, err = run(capsys, "export", "-o", _path(template, tmp_path))
+    assert (code, out) == (2, "")
+    assert "cannot write: " + message in err and hint in err
+    assert list(tmp_path.iterdir()) == []
