@@ -72,16 +72,20 @@ def test_a_malformed_config_is_a_located_usage_error_for_every_command(
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c[0])
-@pytest.mark.parametrize("kind", list(MALFORMED))
+@pytest.mark.parametrize("kind", [kind for kind in MALFORMED if kind != "empty"])  # empty = unset: see below
 def test_a_malformed_config_variable_is_located_at_the_variable(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str, command: tuple[str, ...]) -> None:
     template, message, hint = MALFORMED[kind]
-    if kind == "empty":
-        pytest.skip("an empty PROVIDER_REGISTRY_CONFIG means unset: the default file applies")
     code, out, err = run(capsys, *command, environ={"PROVIDER_REGISTRY_CONFIG": _path(template, tmp_path)})
     assert (code, out) == (2, "")
     assert err.startswith(f"env PROVIDER_REGISTRY_CONFIG: error: {message}")
     assert hint in err
+
+
+def test_an_empty_config_variable_means_the_default_file(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "--json", "paths", environ={"PROVIDER_REGISTRY_CONFIG": "  "})
+    assert code == 0
+    assert [row["note"] for row in json.loads(out) if row["name"] == "user"][0].startswith("default location")
 
 
 def test_the_config_option_beats_a_malformed_variable(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
