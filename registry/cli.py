@@ -17,7 +17,6 @@ import os
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from importlib import import_module
-from pathlib import Path
 from types import MappingProxyType, ModuleType
 
 from .version import VERSION
@@ -63,7 +62,7 @@ _SECRET_NAME_PARTS = ("KEY", "TOKEN", "SECRET", "PASSWORD", "AUTH")
 
 
 def _add_global_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--config", metavar="PATH", type=Path, default=argparse.SUPPRESS,
+    parser.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS,  # a str: '' stays '', not '.'
                         help="read this user file instead of the one in the config directory")
     parser.add_argument("--app", metavar="NAME", default=argparse.SUPPRESS, type=_app_name,
                         help="application name that selects the config directory (default: provider-registry)")
@@ -152,6 +151,8 @@ def main(argv: Sequence[str] | None = None, *, environ: Mapping[str, str] | None
         return exc.code if isinstance(exc.code, int) else _context.EXIT_USAGE
     ctx = _context_for(args, env)
     try:
+        if not ctx.config_setting_is_usable():
+            return _context.EXIT_USAGE
         return command_module(args.command).run(args, ctx)
     except ConfigError as exc:
         for issue in exc.issues:

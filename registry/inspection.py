@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping, Sequence
 
+from .fsio import shown_path
 from .issues import Issue, IssueReport, unreadable_in
 from .loader import inspect
 from .paths import APP_NAME
@@ -106,5 +107,5 @@ def validate_files(paths: Sequence[str | os.PathLike[str]], app_name: str = APP_
             issues.setdefault((issue.path, issue.line, issue.column, issue.env_var, issue.message), issue)
         if report.registry is not None:
             providers.update(report.registry.providers)
-    return ValidationResult(tuple(issues.values()), tuple(str(p) for p in paths), tuple(sorted(providers)),
+    return ValidationResult(tuple(issues.values()), tuple(shown_path(p) for p in paths), tuple(sorted(providers)),
                             _unreadable_files(issues.values()))

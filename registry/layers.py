@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import os
 import stat
-from pathlib import Path
 
 from .errors import ConfigError
-from .issues import Issue
+from .fsio import MALFORMED_PATH_RULES, NOTHING_THERE_RULES, fs_text, read_regular_file, shown_path
+from .issues import Issue, JsonPath
+from .paths import CONFIG_ENV
 from .provider import LayerSource, Origin
 from .secrets import is_placeholder_key
 from .values import Frozen
-from .fsio import read_regular_file
-from .issues import JsonPath
 from .yamlfile import Document, parse_yaml
 
 TYPE_CHECKING = False
@@ -48,14 +47,16 @@ class Draft:
 class FileLayer(Frozen):
     """One file layer. ``document`` is None when the file is absent or unreadable."""
 
-    __slots__ = ("layer", "path", "exists", "document", "issues", "reason")
+    __slots__ = ("layer", "path", "exists", "document", "issues", "reason", "fs_path")
     layer: str
-    path: str
+    path: str  # as messages show it (fsio.shown_path)
     exists: bool
     document: Document | None
     issues: tuple[Issue, ...]
     reason: str  # why this file: "built-in", "--config", "default location" ...
-    _defaults = {"reason": ""}
+    fs_path: str  # as the os functions take it; "" when made without one (then ``path``)
+    _defaults = {"reason": "", "fs_path": ""}
+    _hidden = frozenset({"fs_path"})
 
     @property
     def ok(self) -> bool:
@@ -100,8 +101,8 @@ class FileLayer(Frozen):
                     "put the key in an environment variable and name it with 'api_key_env'", severity="warning"))
         if warnings:
             try:
-                mode = os.stat(self.path).st_mode
-            except OSError:
+                mode = os.stat(self.fs_path or self.path).st_mode
+            except (OSError, ValueError):
                 mode = 0
             if mode & (stat.S_IRWXG | stat.S_IRWXO):
                 warnings.append(Issue(
@@ -147,24 +148,30 @@ def as_names(raw: Any) -> tuple[str, ...]:
     return (raw,) if isinstance(raw, str) else tuple(raw)
 
 
-def read_file_layer(layer: str, path: Path, *, required: bool, reason: str = "", schema_check: bool = True,
-                    cache: ValidationCache | None = None) -> FileLayer:
+def read_file_layer(layer: str, path: str | os.PathLike[str], *, required: bool, reason: str = "",
+                    schema_check: bool = True, cache: ValidationCache | None = None) -> FileLayer:
     """Read and check ``path`` as ``layer``. A missing optional file is an empty, valid layer.
 
     With a ``cache``, bytes that already passed the schema check skip it (and YAML parsing when
-    the entry holds the document); bytes that pass with no issue are remembered.
+    the entry holds the document); bytes that pass with no issue are remembered. A path named by
+    ``PROVIDER_REGISTRY_CONFIG`` (``reason``) that is malformed in itself is located at the variable.
     """
-    shown = str(path)
-    if not required and not path.exists() and not path.is_symlink():
-        return FileLayer(layer, shown, False, None, (), reason)
+    target = fs_text(path)
+    shown = shown_path(target)
     verdict = None
     try:
-        data = read_regular_file(path, shown)
+        data = read_regular_file(target, shown, setting=reason if reason == CONFIG_ENV else None)
         if cache is not None and schema_check:
             verdict = cache.recall(data, shown)
         document = verdict.document if verdict is not None and verdict.document is not None else parse_yaml(data, shown)
     except ConfigError as exc:
-        return FileLayer(layer, shown, path.exists(), None, exc.issues, reason)
+        if not required and all(issue.rule in NOTHING_THERE_RULES for issue in exc.issues):
+            return FileLayer(layer, shown, False, None, (), reason, target)
+        found = exc.issues
+        if reason == "default":  # the platform directory comes from XDG_CONFIG_HOME or HOME
+            found = tuple(issue.replace(hint=f"{issue.hint}; the default location comes from XDG_CONFIG_HOME or HOME")
+                          if issue.rule in MALFORMED_PATH_RULES else issue for issue in found)
+        return FileLayer(layer, shown, os.path.exists(target), None, found, reason, target)
     issues: tuple[Issue, ...] = ()
     if schema_check and verdict is None:
         from .schema import check_document  # deferred: a cached file needs no schema check
@@ -172,4 +179,4 @@ def read_file_layer(layer: str, path: Path, *, required: bool, reason: str = "",
         issues = tuple(check_document(document))
         if cache is not None and not issues:
             cache.remember(data, document)
-    return FileLayer(layer, shown, True, document, issues, reason)
+    return FileLayer(layer, shown, True, document, issues, reason, target)

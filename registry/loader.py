@@ -16,23 +16,24 @@ from .errors import ConfigError
 from .issues import Issue, IssueReport, errors_in, warnings_in
 from .layers import Draft, EnvLayer, FileLayer, read_file_layer
 from .model import Registry
-from .paths import APP_NAME, builtin_providers_path, find_user_file
+from .fsio import check_path
+from .paths import APP_NAME, CONFIG_ENV, builtin_providers_path, find_user_file
 from .provider import LayerSource
 from .urls import ALLOWED_HOSTS_ENV, URL_POLICY_ENV, PolicyError, UrlPolicy, parse_policy
 from .values import Frozen
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from pathlib import Path
     from typing import Callable, Mapping, TypeAlias
 
     from .cache import ValidationCache
 
     Layer: TypeAlias = FileLayer | EnvLayer
+    PathArg: TypeAlias = str | bytes | os.PathLike[str] | os.PathLike[bytes]
 
 __all__ = [
-    "ALLOWED_HOSTS_ENV", "LAYER_NAMES", "PRECEDENCE", "URL_POLICY_ENV", "LayerLocation", "LoadReport", "inspect", "load",
-    "locate_layers",
+    "ALLOWED_HOSTS_ENV", "LAYER_NAMES", "PRECEDENCE", "URL_POLICY_ENV", "LayerLocation", "LoadReport", "check_user_file_setting",
+    "inspect", "load", "locate_layers",
 ]
 
 
@@ -41,7 +42,7 @@ class _Request(Frozen):
 
     __slots__ = ("app_name", "config_path", "environ", "snapshot", "apply_environment", "cache")
     app_name: str
-    config_path: str | os.PathLike[str] | None
+    config_path: PathArg | None
     environ: Mapping[str, str]
     snapshot: bool  # True when ``environ`` is a copy of os.environ, False when the caller passed it
     apply_environment: bool
@@ -51,18 +52,19 @@ class _Request(Frozen):
 
 
 class LayerLocation(Frozen):
-    """Where one layer is read from, decided before it is read. ``path`` is None for the
-    environment; ``required`` layers must exist (the built-in file, a user file named on purpose)."""
+    """Where one layer is read from, decided before it is read. ``path`` (a str, as the ``os``
+    functions take it; show it with ``fsio.shown_path``) is None for the environment; ``required``
+    layers must exist (the built-in file, a user file named on purpose)."""
 
     __slots__ = ("layer", "path", "reason", "required")
     layer: str
-    path: Path | None
+    path: str | None
     reason: str
     required: bool
 
 
 def _locate_builtin(name: str, request: _Request) -> LayerLocation:
-    return LayerLocation(name, builtin_providers_path(), "built-in", True)
+    return LayerLocation(name, str(builtin_providers_path()), "built-in", True)
 
 
 def _locate_user_file(name: str, request: _Request) -> LayerLocation:
@@ -85,11 +87,23 @@ PRECEDENCE: tuple[tuple[str, Callable[[str, _Request], LayerLocation]], ...] = (
 LAYER_NAMES = tuple(name for name, _ in PRECEDENCE)
 
 
-def locate_layers(app_name: str = APP_NAME, config_path: str | os.PathLike[str] | None = None,
+def locate_layers(app_name: str = APP_NAME, config_path: PathArg | None = None,
                   environ: Mapping[str, str] | None = None) -> tuple[LayerLocation, ...]:
     """Where each layer would be read from, in precedence order (nothing is read)."""
     request = _Request(app_name, config_path, dict(os.environ) if environ is None else environ, environ is None)
     return tuple(locate(name, request) for name, locate in PRECEDENCE)
+
+
+def check_user_file_setting(app_name: str = APP_NAME, config_path: PathArg | None = None,
+                            environ: Mapping[str, str] | None = None) -> Issue | None:
+    """The Issue when the user file named on purpose (``config_path``, else
+    ``PROVIDER_REGISTRY_CONFIG``) is a malformed path (empty, a NUL byte, too long, ...; see
+    ``fsio.check_path``), None otherwise. Nothing is read: the CLI checks ``--config`` with this
+    before any command runs, as it checks ``--app``; ``inspect`` reports the same Issue."""
+    found = find_user_file(app_name, config_path, {} if environ is None else environ)
+    if not found.explicit:
+        return None
+    return check_path(found.path, setting=CONFIG_ENV if found.reason == CONFIG_ENV else None)
 
 
 def _read(location: LayerLocation, request: _Request) -> Layer:
@@ -108,7 +122,7 @@ class LoadReport(Frozen, IssueReport):
     layers: tuple[LayerSource, ...]
 
 
-def load(app_name: str = APP_NAME, config_path: str | os.PathLike[str] | None = None,
+def load(app_name: str = APP_NAME, config_path: PathArg | None = None,
          environ: Mapping[str, str] | None = None, url_policy: str | UrlPolicy | None = None) -> Registry:
     """Build the effective registry; raise ConfigError listing every problem in every layer.
 
@@ -127,7 +141,7 @@ def load(app_name: str = APP_NAME, config_path: str | os.PathLike[str] | None = 
     return report.registry
 
 
-def inspect(app_name: str = APP_NAME, config_path: str | os.PathLike[str] | None = None,
+def inspect(app_name: str = APP_NAME, config_path: PathArg | None = None,
             environ: Mapping[str, str] | None = None, url_policy: str | UrlPolicy | None = None,
             *, apply_environment: bool = True) -> LoadReport:
     """Read and check every layer; never raises ConfigError. ``apply_environment=False`` checks the

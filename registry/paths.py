@@ -81,10 +81,15 @@ def user_cache_dir(app_name: str = APP_NAME) -> Path:
 
 
 class UserFileLocation(Frozen):
-    """Which user file applies and why: ``reason`` is ``config_path``, the env var name, or ``default``."""
+    """Which user file applies and why: ``reason`` is ``config_path``, the env var name, or ``default``.
+
+    ``path`` is the path as the ``os`` functions take it (a str; bytes that were not UTF-8 are
+    lone surrogates, as ``os.fsdecode`` makes them), with ``~`` expanded where it can be. It is
+    kept exactly as given otherwise, even when empty or malformed: reading it says what is wrong.
+    """
 
     __slots__ = ("path", "reason")
-    path: Path
+    path: str
     reason: str
 
     @property
@@ -93,12 +98,21 @@ class UserFileLocation(Frozen):
         return self.reason != "default"
 
 
-def find_user_file(app_name: str = APP_NAME, config_path: str | os.PathLike[str] | None = None,
+def find_user_file(app_name: str = APP_NAME,
+                   config_path: str | bytes | os.PathLike[str] | os.PathLike[bytes] | None = None,
                    environ: Mapping[str, str] | None = None) -> UserFileLocation:
     """Pick the user file: explicit ``config_path`` > ``PROVIDER_REGISTRY_CONFIG`` > platform default."""
     if config_path is not None:
-        return UserFileLocation(Path(config_path).expanduser(), "config_path")
+        return UserFileLocation(_expanded(os.fsdecode(os.fspath(config_path))), "config_path")
     named = (environ or {}).get(CONFIG_ENV, "")
     if named.strip():
-        return UserFileLocation(Path(named.strip()).expanduser(), CONFIG_ENV)
-    return UserFileLocation(user_config_dir(app_name) / USER_FILE_NAME, "default")
+        return UserFileLocation(_expanded(named.strip()), CONFIG_ENV)
+    return UserFileLocation(str(user_config_dir(app_name) / USER_FILE_NAME), "default")
+
+
+def _expanded(path: str) -> str:
+    """``~`` and ``~user`` expanded; unchanged when there is no such user (``Path.expanduser``
+    raises then) or the path holds a NUL byte: the reader reports it."""
+    if not path.startswith("~") or "\x00" in path:
+        return path
+    return os.path.expanduser(path)

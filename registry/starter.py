@@ -62,7 +62,7 @@ def write_starter(path: str | os.PathLike[str], *, force: bool = False, schema_r
     false; the check and the write are one step (a hard link), so a file that appears meanwhile is
     not clobbered either.
     """
-    target = Path(path).expanduser()
+    target = Path(os.path.expanduser(os.fsdecode(os.fspath(path))))  # Path.expanduser raises for '~nobody'
     if not force and (target.exists() or target.is_symlink()):
         raise FileExistsError(str(target))
     try:

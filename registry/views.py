@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
-from pathlib import Path
 
 from .display import display_value, format_value
 from .loader import LAYER_NAMES, locate_layers
 from .model import Registry
 from .provider import Origin, Provider
+from .fsio import is_directory, is_regular_file, not_a_regular_file, shown_path
 from .paths import APP_NAME, schema_path, user_cache_dir
 from .values import Frozen
 
@@ -155,16 +155,18 @@ def layer_paths(app_name: str = APP_NAME, config_path: str | os.PathLike[str] | 
                 environ: Mapping[str, str] | None = None) -> tuple[LayerPath, ...]:
     """Every layer in precedence order (and why that file), then the cache and the schema."""
     rows = []
-    for location in locate_layers(app_name, Path(config_path) if config_path is not None else None, environ):
+    for location in locate_layers(app_name, config_path, environ):
         note = _REASON_NOTES.get(location.reason, f"from ${location.reason}")
         if location.path is None:
             rows.append(LayerPath(location.layer, "environment", True, note))
             continue
-        exists = location.path.is_file()
+        exists = is_regular_file(location.path)
         if location.reason == "default" and not exists:  # the user file has not been written yet
             note += "; run 'registry init' to create it"
-        rows.append(LayerPath(location.layer, str(location.path), exists, note))
+        elif not exists and (problem := not_a_regular_file(location.path)) is not None:
+            note += f"; {problem.message}"  # a directory, a dangling link, a path through a file ...
+        rows.append(LayerPath(location.layer, shown_path(location.path), exists, note))
     cache = user_cache_dir(app_name)
-    rows.append(LayerPath("cache", str(cache), cache.is_dir(), "cache directory"))
+    rows.append(LayerPath("cache", shown_path(cache), is_directory(cache), "cache directory"))
     rows.append(LayerPath("schema", str(schema_path()), schema_path().is_file(), "JSON Schema for providers files"))
     return tuple(rows)

@@ -10,12 +10,12 @@ import json
 import os
 import re
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from types import MappingProxyType
 
 from ..errors import RegistryError
 from ..issues import Issue, unreadable_in
-from ..loader import LoadReport, inspect
+from ..fsio import shown_path
+from ..loader import LoadReport, check_user_file_setting, inspect
 from ..model import Registry
 from ..provider import Origin
 from ..paths import APP_NAME
@@ -49,7 +49,7 @@ class Context(Frozen):
     json: bool
     color: bool
     app_name: str
-    config_path: Path | None
+    config_path: str | None  # --config as given (fsio.shown_path to print it)
     environ: Mapping[str, str]
     debug: bool
     _defaults = {"json": False, "color": False, "app_name": APP_NAME, "config_path": None, "environ": None,
@@ -117,6 +117,22 @@ class Context(Frozen):
             return False
         return True
 
+    def config_setting_is_usable(self) -> bool:
+        """False, after printing the located error, when ``--config`` (or
+        ``PROVIDER_REGISTRY_CONFIG``) is a malformed path: a usage error (exit 2) for every
+        command, before it runs, like a bad ``--app``."""
+        problem = check_user_file_setting(self.app_name, self.config_path, self.environ)
+        if problem is None:
+            return True
+        self.report_issue(problem)
+        return False
+
+    def report_issue(self, issue: Issue) -> None:
+        """One located error on stderr; with ``--json`` also the failure object on stdout."""
+        self.err(self.render_issue(issue))
+        if self.json:
+            self.emit_json({"status": "fail", "errors": [issue.as_dict()]})
+
     def inspect(self) -> LoadReport:
         """All layers as the global options select them (never raises ConfigError)."""
         return inspect(self.app_name, self.config_path, self.environ)
@@ -137,7 +153,7 @@ class Context(Frozen):
         if unreadable_in(report.issues):
             self.err("registry: a configuration file cannot be read; see the path above")
             return None, EXIT_USAGE
-        command = f"registry --config {self.config_path} validate" if self.config_path else "registry validate"
+        command = f"registry --config {shown_path(self.config_path)} validate" if self.config_path else "registry validate"
         self.err(f"registry: the configuration is invalid; run '{command}' for details")
         return None, EXIT_INVALID
 

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from ..export import DEFAULT_NUM_RETRIES, FORMATS, check_num_retries, plan_litellm_proxy
-from ..fsio import atomic_write
+from ..fsio import atomic_write, path_issue, shown_path
 from ._context import EXIT_OK, EXIT_USAGE, Context
 
 HELP = "write the providers as a LiteLLM proxy config.yaml (keys as os.environ/VAR references)"
@@ -36,12 +36,13 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     if args.output is not None:
         try:
             _write(args.output, text)
-        except OSError as exc:
-            ctx.report_error(f"{args.output}: cannot write: {exc.strerror or exc}")
+        except (OSError, ValueError) as exc:  # the one classification of a bad path (fsio.path_issue)
+            problem = path_issue(exc, str(args.output), writing=True)
+            ctx.report_error(f"{problem.path}: cannot write: {problem.message}", problem.hint)
             return EXIT_USAGE
-        ctx.err(f"registry: wrote {args.output}")
+        ctx.err(f"registry: wrote {shown_path(args.output)}")
     if ctx.json:
-        ctx.emit_json(plan.as_dict(str(args.output) if args.output else None))
+        ctx.emit_json(plan.as_dict(shown_path(args.output) if args.output else None))
     elif args.output is None:
         ctx.stdout.write(text)
     return EXIT_OK

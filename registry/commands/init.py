@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from ..fsio import not_a_regular_file, path_issue, shown_path
 from ..paths import find_user_file
 from ..starter import write_starter
 from ._context import EXIT_INVALID, EXIT_OK, EXIT_USAGE, Context
@@ -20,16 +21,21 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     try:
         written = write_starter(target, force=args.force)
     except FileExistsError:
-        ctx.report_error(f"{target}: the file already exists; not overwritten",
+        problem = not_a_regular_file(target)
+        if problem is not None:  # a directory, a dangling link, a link loop: not "a file exists"
+            ctx.report_issue(problem)
+            return EXIT_USAGE
+        ctx.report_error(f"{shown_path(target)}: the file already exists; not overwritten",
                          "edit it, or run 'registry init --force' to replace it with the starter file")
         return EXIT_INVALID
-    except OSError as exc:
-        ctx.report_error(f"{target}: cannot write the file: {exc.strerror}",
-                         "check the directory's permissions, or pass --config PATH")
+    except (OSError, ValueError) as exc:  # the reader's classification of what is wrong with the path
+        problem = path_issue(exc, target, writing=True)
+        ctx.report_error(f"{problem.path}: cannot write the file: {problem.message}",
+                         f"{problem.hint}; or pass --config PATH")
         return EXIT_USAGE
     if ctx.json:
-        ctx.emit_json({"path": str(written), "written": True})
+        ctx.emit_json({"path": shown_path(written), "written": True})
     else:
-        ctx.out(f"wrote {written}")
+        ctx.out(f"wrote {shown_path(written)}")
         ctx.err("next: uncomment what you need, then run 'registry validate'")
     return EXIT_OK

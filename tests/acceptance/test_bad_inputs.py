@@ -13,6 +13,7 @@ import io
 import json
 import logging
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -22,7 +23,7 @@ import pytest
 import yaml
 
 import registry
-from registry.fsio import MAX_BYTES
+from registry.fsio import MAX_BYTES, shown_path
 from registry.paths import CONFIG_ENV, builtin_providers_path
 from registry.yamlfile import MAX_NODES
 
@@ -53,14 +54,71 @@ def generate(kind: str) -> bytes:
     raise ValueError(f"unknown generator {kind!r}")
 
 
-def prepare(case: dict[str, Any], tmp_path: Path) -> dict[str, Any]:
+_TOKEN = re.compile(r"\{([^{}*]*)\*(\d+)\}|\{byte:([0-9a-f]{2})\}|\{u:([0-9a-f]{4})\}|\{(dir|xdg|home)\}")
+
+
+def expand_path(template: str, places: dict[str, str]) -> str:
+    """A case's ``path`` (or ``xdg_config_home``/``home``) template as a str path: ``{dir}`` and the
+    other places, ``{TEXT*N}`` (N copies), ``{byte:ff}`` (a byte that is not UTF-8, as
+    ``os.fsdecode`` gives it: a lone surrogate) and ``{u:d800}`` (any code point)."""
+    def one(match: re.Match[str]) -> str:
+        text, count, byte, code, place = match.groups()
+        if count is not None:
+            return text * int(count)
+        if byte is not None:
+            return os.fsdecode(bytes([int(byte, 16)]))
+        if code is not None:
+            return chr(int(code, 16))
+        return places[place]
+    return _TOKEN.sub(one, template)
+
+
+def _put_file(path: str, data: bytes, mode: int) -> None:
+    """Write the user file (and its directory); a path the file system refuses (too long, a NUL) gets none."""
+    try:
+        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+        with open(path, "wb") as stream:
+            stream.write(data)
+        os.chmod(path, mode)
+    except (OSError, ValueError):
+        pass
+
+
+def prepare(case: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch | None = None) -> dict[str, Any]:
     """Put the case's user file (or what stands in its place) under ``tmp_path``; the load arguments."""
-    path = tmp_path / "providers.yaml"
+    places = {"dir": str(tmp_path)}
+    explicit = True
+    for setting, variable in (("xdg_config_home", "XDG_CONFIG_HOME"), ("home", "HOME")):
+        if setting in case:  # the default user file, under a platformdirs directory the case spoils
+            assert monkeypatch is not None, "platformdirs reads os.environ: the case needs monkeypatch"
+            value = expand_path(case[setting], places)
+            monkeypatch.setenv(variable, value)
+            if variable == "HOME":
+                monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
+                value = os.path.join(value, ".config")
+            places["xdg"] = value
+            explicit = False
+    default = os.path.join(places["xdg"], "provider-registry", "providers.yaml") if "xdg" in places else None
+    path = os.path.expanduser(expand_path(case["path"], places)) if "path" in case \
+        else default or str(tmp_path / "providers.yaml")
     setup = case.get("setup")
     if setup == "directory":
-        path.mkdir()
+        os.mkdir(path)
     elif setup == "fifo":
         os.mkfifo(path)
+    elif setup == "dangling-link":
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        os.symlink(os.path.join(os.path.dirname(path), "nowhere"), path)
+    elif setup == "link-loop":
+        os.symlink(path, path)
+    elif setup == "link-to-directory":
+        os.symlink(tmp_path, path)
+    elif setup == "through-file":  # the path's directory is a regular file
+        Path(os.path.dirname(path)).write_bytes(b"version: 1\n")
+    elif setup == "no-search":  # the file is fine, its directory cannot be searched
+        os.mkdir(os.path.dirname(path))
+        _put_file(path, b"version: 1\n", 0o600)
+        os.chmod(os.path.dirname(path), 0o600)
     elif setup != "missing":
         if "file" in case:
             data = (CORPUS / case["file"]).read_bytes()
@@ -68,14 +126,18 @@ def prepare(case: dict[str, Any], tmp_path: Path) -> dict[str, Any]:
             data = generate(case["generate"])
         else:
             data = b"version: 1\n"
-        path.write_bytes(data)
-        path.chmod(0 if setup == "unreadable" else case.get("mode", 0o600))
+        _put_file(path, data, 0 if setup == "unreadable" else case.get("mode", 0o600))
     environ = {str(k): str(v) for k, v in (case.get("env") or {}).items()}
-    config_path: str | None = str(path)
+    config_path: Any = path if explicit else None
+    if case.get("config_as") == "bytes":
+        config_path = os.fsencode(path)
+    elif case.get("config_as") == "pathlike":
+        config_path = Path(path)
     if case.get("via_env"):
-        environ[CONFIG_ENV] = str(path)
+        environ[CONFIG_ENV] = path
         config_path = None
-    return {"config_path": config_path, "environ": environ, "url_policy": case.get("url_policy"), "shown": str(path)}
+    return {"config_path": config_path, "environ": environ, "url_policy": case.get("url_policy"),
+            "shown": shown_path(path)}  # how messages show a path: pinned by tests/unit/test_fsio.py
 
 
 def outcome(config_path: str | None, environ: dict[str, str], url_policy: str | None) -> dict[str, Any]:
@@ -168,6 +230,10 @@ def check_case(case: dict[str, Any], seen: dict[str, Any], shown: str) -> None:
         assert seen["load_error"] is None and case["message"] in seen["log"]
     if "secret" in case:
         assert case["secret"] not in all_text(seen), "the case's secret appears in the output"
+    if "path" in case or "xdg_config_home" in case or "home" in case:  # the path is shown escaped, never raw
+        for text in [issue["rendered"] for issue in seen["issues"]] + [seen["load_error"] or ""]:
+            text.encode("utf-8")  # no lone surrogate: printing it cannot fail
+            assert all(char == "\n" or char.isprintable() for char in text), f"a raw control character in {text!r}"
 
 
 def test_corpus_is_large_and_well_formed() -> None:
@@ -188,10 +254,10 @@ def test_corpus_is_large_and_well_formed() -> None:
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if not c.get("resource")], ids=lambda c: c["id"])
-def test_bad_input(case: dict[str, Any], tmp_path: Path) -> None:
-    if case.get("setup") == "unreadable" and os.geteuid() == 0:
-        pytest.skip("root reads a chmod-000 file")
-    args = prepare(case, tmp_path)
+def test_bad_input(case: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    if case.get("setup") in ("unreadable", "no-search") and os.geteuid() == 0:
+        pytest.skip("root reads a chmod-000 file and searches a chmod-600 directory")
+    args = prepare(case, tmp_path, monkeypatch)
     seen = outcome(args["config_path"], args["environ"], args["url_policy"])
     check_case(case, seen, args["shown"])
 

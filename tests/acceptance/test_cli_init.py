@@ -91,8 +91,9 @@ def test_init_refuses_to_follow_a_symlink(tmp_path: Path, capsys: pytest.Capture
     assert victim.read_text(encoding="utf-8") == "keep me"
     dangling = tmp_path / "dangling.yaml"
     dangling.symlink_to(tmp_path / "nowhere")
-    code, _, _ = run(capsys, "--config", str(dangling), "init")
-    assert code == 1
+    code, _, err = run(capsys, "--config", str(dangling), "init")
+    assert code == 2  # not "the file already exists": a link to nothing, located like any bad path
+    assert f"{dangling}: error: the file is a symbolic link to a missing file" in err
     assert not (tmp_path / "nowhere").exists()
 
 

@@ -10,7 +10,10 @@ from pathlib import Path
 import pytest
 
 from registry.errors import ConfigError
-from registry.fsio import MAX_BYTES, atomic_write, check_size, decode_text, read_regular_file
+from registry.fsio import (
+    MALFORMED_PATH_RULES, MAX_BYTES, PATH_ECHO_LIMIT, atomic_write, check_path, check_size, decode_text, is_directory,
+    is_regular_file, not_a_regular_file, path_issue, read_regular_file, shown_path,
+)
 
 
 def refusal(path: Path | str, shown: str | None = None) -> ConfigError:
@@ -69,8 +72,9 @@ def _device(tmp_path: Path) -> Path:
 
 
 @pytest.mark.parametrize(("make", "message", "hint", "rule"), [
-    (_missing, "file not found", "check the path, or run 'registry init' to create a starter file", None),
-    (_broken_link, "file not found", "check the path, or run 'registry init' to create a starter file", None),
+    (_missing, "file not found", "check the path, or run 'registry init' to create a starter file", "not-found"),
+    (_broken_link, "the file is a symbolic link to a missing file", "point the link at an existing file, or remove it",
+     "dangling-link"),
     (_directory, "expected a YAML file, found a directory", "point the setting at a providers.yaml file", "regular-file"),
     (_fifo, "expected a YAML file, found a FIFO, socket or device", "point the setting at a providers.yaml file", "regular-file"),
     (_device, "expected a YAML file, found a FIFO, socket or device", "point the setting at a providers.yaml file", "regular-file"),
@@ -234,3 +238,98 @@ def test_a_large_write_is_complete(tmp_path: Path) -> None:
     data = os.urandom(3 * 1024 * 1024)
     atomic_write(tmp_path / "big", data, durable=False)
     assert (tmp_path / "big").read_bytes() == data
+
+
+# --- paths: one classification, one way to show them ------------------------------------------------
+
+def test_shown_path_escapes_controls_and_undecodable_bytes() -> None:
+    assert shown_path("/a/b.yaml") == "/a/b.yaml"
+    assert shown_path(b"/a/\xff.yaml") == "/a/\\udcff.yaml"
+    assert shown_path("/a/\x1b[31m\x07\x00.yaml") == "/a/\\x1b[31m\\x07\\x00.yaml"
+    assert shown_path("/a/caf\u00e9.yaml") == "/a/caf\u00e9.yaml"  # printable non-ASCII stays
+    assert shown_path(Path("/a/\ud800")) == "/a/\\ud800"
+    assert shown_path("") == "''"
+
+
+def test_shown_path_cuts_a_very_long_path_in_the_middle() -> None:
+    path = "/" + "x" * 10_000 + "/end.yaml"
+    shown = shown_path(path)
+    assert len(shown) < PATH_ECHO_LIMIT + 40
+    assert shown.startswith("/xxx") and shown.endswith("xx/end.yaml (10,010 characters)") and "..." in shown
+    assert shown_path("/" + "y" * (PATH_ECHO_LIMIT - 1)) == "/" + "y" * (PATH_ECHO_LIMIT - 1)  # at the limit: whole
+
+
+def _error_of(operation, *args) -> OSError | ValueError:
+    try:
+        operation(*args)
+    except (OSError, ValueError) as exc:
+        return exc
+    raise AssertionError("no error")
+
+
+@pytest.mark.parametrize(("make", "message", "hint", "rule"), [
+    (lambda d: f"{d}/{'n' * 300}", "file name is longer than the file system allows (300 characters; limit 255)",
+     "use a shorter file name", "name-too-long"),
+    (lambda d: d + "/" + "\u00e9" * 200, "file name is longer than the file system allows (400 bytes; limit 255)",
+     "use a shorter file name", "name-too-long"),
+    (lambda d: f"{d}/{'p' * 256}/f.yaml", "file name is longer than the file system allows (256 characters; limit 255)",
+     "use a shorter directory name than 'pppp", "name-too-long"),
+    (lambda d: d + "/abcdefghi" * 500, "path is longer than the file system allows (", "use a shorter path",
+     "path-too-long"),
+    (lambda d: f"{d}/a\x00b", "path contains a NUL byte", "remove the NUL (\\x00) from the path", "nul-byte"),
+    (lambda d: f"{d}/\ud800", "the path cannot be encoded for the file system (it holds a lone surrogate)",
+     "write the path in UTF-8", "encoding"),
+    (lambda d: "~no-such-user-provider-registry/f", "cannot expand '~no-such-user-provider-registry': no such user",
+     "write the home directory out", "home"),
+    (lambda d: f"{d}/missing.yaml", "file not found", "check the path", "not-found"),
+], ids=["name", "name-in-bytes", "directory-name", "path", "nul", "surrogate", "unknown-user", "missing"])
+def test_path_issue_names_the_broken_limit(tmp_path: Path, make, message: str, hint: str, rule: str) -> None:
+    path = make(str(tmp_path))
+    issue = path_issue(_error_of(os.stat, path), path)
+    assert issue.message.startswith(message) and (issue.kind, issue.rule) == ("unreadable", rule)
+    assert hint in (issue.hint or "")
+    assert issue.path == shown_path(path) and issue.env_var is None
+    assert path_issue(_error_of(os.open, path, os.O_RDONLY), path).rule == rule  # the same verdict for open
+    located = path_issue(_error_of(os.stat, path), path, setting="PROVIDER_REGISTRY_CONFIG")
+    assert located.env_var == ("PROVIDER_REGISTRY_CONFIG" if rule in MALFORMED_PATH_RULES else None)
+
+
+def test_path_issue_names_the_file_a_path_runs_through(tmp_path: Path) -> None:
+    (tmp_path / "blocker").write_bytes(b"")
+    path = str(tmp_path / "blocker" / "deeper" / "f.yaml")
+    issue = path_issue(_error_of(os.stat, path), path)
+    assert (issue.message, issue.rule) == ("a part of the path is not a directory", "not-a-directory")
+    assert issue.hint == f"check the path: {tmp_path / 'blocker'} is a file, not a directory"
+
+
+def test_path_issue_of_links(tmp_path: Path) -> None:
+    loop = tmp_path / "loop"
+    loop.symlink_to(loop)
+    issue = path_issue(_error_of(os.stat, str(loop)), str(loop))
+    assert (issue.message, issue.rule) == ("too many levels of symbolic links (a symbolic link loop?)", "symlink-loop")
+    dangling = _broken_link(tmp_path)
+    assert path_issue(_error_of(os.stat, str(dangling)), str(dangling)).rule == "dangling-link"
+
+
+@pytest.mark.parametrize("path", ["", "a\x00b", "x" * 300, "/tmp/\ud800", "~no-such-user-provider-registry/x"])
+def test_read_regular_file_refuses_a_malformed_path_without_raising_anything_else(path: str) -> None:
+    issue = refusal(path).first
+    assert issue.kind == "unreadable" and issue.rule in MALFORMED_PATH_RULES and issue.hint
+    if "\ud800" not in path:  # the bytes form gets the same verdict
+        assert refusal(os.fsencode(path)).first.rule == issue.rule  # type: ignore[arg-type]
+
+
+def test_check_path_flags_only_malformed_paths(tmp_path: Path) -> None:
+    assert check_path(tmp_path / "missing.yaml") is None  # missing is fine: init creates it
+    assert check_path(tmp_path) is None  # a directory is the reader's business
+    assert check_path("") is not None and check_path("").rule == "empty-path"  # type: ignore[union-attr]
+    issue = check_path("a\x00b", setting="PROVIDER_REGISTRY_CONFIG")
+    assert issue is not None and (issue.rule, issue.location) == ("nul-byte", "env PROVIDER_REGISTRY_CONFIG")
+
+
+def test_the_never_raising_predicates(tmp_path: Path) -> None:
+    for path in ("a\x00b", "x" * 5000, "/tmp/\ud800", str(tmp_path / "missing")):
+        assert not is_regular_file(path) and not is_directory(path)
+    assert is_directory(tmp_path) and not is_regular_file(tmp_path)
+    assert not_a_regular_file(tmp_path / "missing") is None
+    assert not_a_regular_file(tmp_path).message == "expected a YAML file, found a directory"  # type: ignore[union-attr]

@@ -96,7 +96,7 @@ def test_locate_layers_says_where_each_layer_is_read_from(user) -> None:
     located = loader.locate_layers(config_path=path, environ={})
     assert [(place.layer, place.reason, place.required) for place in located] == [
         ("default", "built-in", True), ("user", "config_path", True), ("env", "environ=", False)]
-    assert located[1].path == path and located[2].path is None
+    assert located[1].path == str(path) and located[2].path is None  # a str, as the os functions take it
 
 
 def test_user_file_can_rename_the_env_var(user) -> None:
@@ -418,3 +418,49 @@ def test_a_new_provider_named_like_a_builtin_gets_a_warning(user, name: str, war
     else:
         assert [(w.line, w.column, w.pointer) for w in found] == [(3, 3, f"$.providers.{name}")]
         assert f"the built-in {warned!r}" in found[0].message and f"name it {warned!r}" in (found[0].hint or "")
+
+
+# --- the user file's path, in every form -----------------------------------------------------------
+
+def test_config_path_may_be_str_bytes_or_pathlike(user) -> None:
+    path = user(VLLM_BASE)
+    for given in (str(path), bytes(path), path):
+        assert load(given).resolve("vllm/m")["api_base"] == "http://user-box:8000/v1"
+
+
+def test_a_config_path_that_is_not_utf8_is_read_and_shown_escaped(tmp_path: Path) -> None:
+    raw = bytes(tmp_path) + b"/\xff.yaml"
+    with open(raw, "wb") as stream:
+        stream.write(VLLM_BASE.encode())
+    reg = registry.load(config_path=raw, environ={})
+    assert reg.resolve("vllm/m")["api_base"] == "http://user-box:8000/v1"
+    assert reg.origin("vllm", "api_base").source == f"{tmp_path}/\\udcff.yaml"  # printable, never a raw byte
+
+
+def test_check_user_file_setting_flags_malformed_named_paths_only(tmp_path: Path) -> None:
+    check = loader.check_user_file_setting
+    assert check(config_path=tmp_path / "absent.yaml", environ={}) is None
+    assert check(environ={}) is None  # the default location is never a setting error
+    issue = check(config_path="x" * 300, environ={})
+    assert issue is not None and issue.rule == "name-too-long" and issue.env_var is None
+    issue = check(environ={"PROVIDER_REGISTRY_CONFIG": "a\x00b"})
+    assert issue is not None and issue.location == "env PROVIDER_REGISTRY_CONFIG"
+    assert check(config_path=tmp_path, environ={"PROVIDER_REGISTRY_CONFIG": "a\x00b"}) is None  # config_path wins
+
+
+def test_an_unexpandable_tilde_is_kept_and_reported() -> None:
+    (located,) = [place for place in loader.locate_layers(config_path="~no-such-user-pr/x.yaml", environ={})
+                  if place.layer == "user"]
+    assert located.path == "~no-such-user-pr/x.yaml"
+    report = registry.inspect(config_path="~no-such-user-pr/x.yaml", environ={})
+    assert [issue.rule for issue in report.errors] == ["home"]
+
+
+def test_a_default_file_under_a_file_is_absent_but_a_too_long_one_is_an_error(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "afile").write_bytes(b"")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "afile"))
+    assert registry.inspect(environ={}).ok  # ENOTDIR: nothing there, as before
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / ("x" * 300)))
+    (issue,) = registry.inspect(environ={}).errors
+    assert issue.rule == "name-too-long" and "XDG_CONFIG_HOME or HOME" in (issue.hint or "")
