@@ -73,7 +73,9 @@ RULES = [  # (text, the strict rule it breaks; None for YAML's own grammar)
     (b"a: caf\xe9\n", "utf-8"),
     (b"a: 1\x00\n", "no-nul"),
     ("a: [1, 2\n", None),
-    ("a: \x07\n", None),
+    ("a: \x07\n", "characters"),
+    ('a: "\\ud800"\n', "characters"),
+    ('a: "\\0"\n', "characters"),
 ]
 
 
