@@ -194,7 +194,7 @@ def _build(yaml: Any, text: str, shown: str, loader_class: type) -> tuple[Docume
     except ValueError:
         # The pure scanner calls chr() on a "\U" escape's digits before checking their range; the
         # reader then stands on the first digit, just after the escape's backslash and 'U'.
-        mark = loader.get_mark() if hasattr(loader, "get_mark") else None
+        mark = loader.get_mark() if loader is not None and hasattr(loader, "get_mark") else None
         return None, _escape_issue(text, shown, mark.index if mark else None, builder.slot_pointer())
     except RecursionError:
         return None, Issue("YAML nesting is too deep", path=shown, kind="syntax", rule="max-depth")
