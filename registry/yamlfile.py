@@ -221,13 +221,15 @@ def _escape_issue(text: str, shown: str, index: int | None, pointer: str | None)
 
 def _syntax_issue(yaml: Any, exc: Exception, text: str, shown: str, pointer: str | None) -> Issue:
     """A located Issue for a PyYAML parser error, never quoting text that may be a key.
-    ``pointer`` is the JSON path of the node being read when the parser stopped."""
+    ``pointer`` is the JSON path of the node being read when the parser stopped: named for a bad
+    escape or tag, which sits on that node; a grammar error (a missing ']') is not a node's, so it gets none."""
     if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
         if problem.startswith("found invalid Unicode character escape code") and mark is not None:
             return _escape_issue(text, shown, mark.index, pointer)  # libyaml: a surrogate or > U+10FFFF
-        if problem.startswith("found undefined tag handle"):
+        at_node = problem.startswith("found undefined tag handle")  # a tag, on the node being read
+        if at_node:
             # PyYAML quotes the handle, which may be the start of an unquoted key such as '!k3y!...'.
             problem = "found an undefined tag handle ('!...!')"
         return Issue(
@@ -235,7 +237,7 @@ def _syntax_issue(yaml: Any, exc: Exception, text: str, shown: str, pointer: str
             path=shown,
             line=mark.line + 1 if mark else None,
             column=mark.column + 1 if mark else None,
-            pointer=pointer,
+            pointer=pointer if at_node else None,
             hint=_syntax_hint(problem),
             kind="syntax",
         )
@@ -244,10 +246,10 @@ def _syntax_issue(yaml: Any, exc: Exception, text: str, shown: str, pointer: str
         # named by its code point only (it may sit inside a key).
         line, column = _offset_to_position(text, exc.position)
         return Issue(f"non-printable character U+{exc.character:04X} is not allowed in YAML text",
-                     path=shown, line=line, column=column, pointer=pointer,
+                     path=shown, line=line, column=column,
                      hint="remove the invisible or control character; write it as an escape in a double-quoted string if you need it",
                      kind="syntax", rule="characters")
-    return Issue("YAML error: the text cannot be parsed", path=shown, pointer=pointer, kind="syntax")
+    return Issue("YAML error: the text cannot be parsed", path=shown, kind="syntax")
 
 
 def _syntax_hint(problem: str) -> str | None:
