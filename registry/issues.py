@@ -8,6 +8,8 @@ location inside a document is a ``JsonPath`` (a tuple of keys and indexes) and i
 
 from __future__ import annotations
 
+from .secrets import is_secret_key
+from .text import ECHO_LIMIT, escape_controls
 from .values import Frozen
 
 TYPE_CHECKING = False  # see values.py: only type checkers need typing
@@ -33,12 +35,19 @@ JsonPath = tuple[str | int, ...]
 
 
 def format_pointer(path: JsonPath) -> str:
-    """``('providers', 'ollama', 'efforts', 0)`` -> ``$.providers.ollama.efforts[0]``."""
+    """``('providers', 'ollama', 'efforts', 0)`` -> ``$.providers.ollama.efforts[0]``.
+
+    Keys are untrusted text: a long one is cut, controls are escaped (a pointer is printed on the
+    terminal), and a key that may itself hold a secret (``secrets.is_secret_key``: a header line
+    pasted as a header name) is shown as ``[...]``.
+    """
     text = "$"
-    for part in path:
+    for index, part in enumerate(path):
         if isinstance(part, int):
             text += f"[{part}]"
-        elif part.replace("_", "").replace("-", "").isalnum() and part[:1].isalpha():
+        elif is_secret_key(path[:index], part):
+            text += "[...]"
+        elif len(part) <= ECHO_LIMIT and part.replace("_", "").replace("-", "").isalnum() and part[:1].isalpha():
             text += f".{part}"
         else:
             text += "[" + _quote(part) + "]"
@@ -46,7 +55,9 @@ def format_pointer(path: JsonPath) -> str:
 
 
 def _quote(text: str) -> str:
-    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+    cut = len(text) > ECHO_LIMIT
+    body = escape_controls(text[:ECHO_LIMIT].replace("\\", "\\\\").replace("'", "\\'"))
+    return "'" + body + ("...'" if cut else "'")
 
 
 class Issue(Frozen):

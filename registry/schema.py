@@ -14,8 +14,9 @@ from functools import lru_cache
 
 from .issues import Issue, JsonPath, format_pointer
 from .paths import schema_path
-from .secrets import is_credential_url, is_secret_path
+from .secrets import is_credential_url, is_secret_key, is_secret_path
 from .suggest import close_match, did_you_mean
+from .text import quoted
 
 TYPE_CHECKING = False  # see values.py: only type checkers need typing
 if TYPE_CHECKING:
@@ -124,7 +125,8 @@ def _describe(document: Document, error: Any) -> list[Issue]:
         for extra in sorted(set(value) - set(allowed)):
             match = close_match(extra, allowed)
             extra_hint = did_you_mean(match) if match else f"allowed keys: {', '.join(allowed)}"
-            issues.append(_issue(document, path + (extra,), f"unknown key {extra!r}", extra_hint, rule, key=True))
+            shown_key = "'...' (not shown: it may hold a key)" if is_secret_key(path, extra) else quoted(extra)
+            issues.append(_issue(document, path + (extra,), f"unknown key {shown_key}", extra_hint, rule, key=True))
         return issues
     if rule == "required":
         missing = [name for name in error.validator_value if name not in value]
@@ -170,7 +172,11 @@ def _bad_name(document: Document, path: JsonPath, sub: Any, rule: str) -> Issue:
         hint = f"allowed values: {', '.join(sub.validator_value)}"
     if not isinstance(name, str):
         return _issue(document, path, "key is not a string", "quote the key", rule)
-    return _issue(document, path + (name,), f"{name!r} is not a valid {_field_name(path, key=True)}", hint, rule, key=True)
+    field = _field_name(path, key=True)
+    if is_secret_key(path, name):  # a header line pasted as a header name: 'Authorization: Bearer ...'
+        return _issue(document, path + (name,), f"this {field} is not valid (not shown: it may hold a key)",
+                      f"{hint}; the value goes after the name, not in it" if hint else None, rule, key=True)
+    return _issue(document, path + (name,), f"{quoted(name)} is not a valid {field}", hint, rule, key=True)
 
 
 def _field_name(path: JsonPath, *, key: bool = False) -> str:

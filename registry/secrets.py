@@ -35,7 +35,9 @@ __all__ = [
     "is_credential_url",
     "is_key_like",
     "is_placeholder_key",
+    "is_secret_key",
     "is_secret_path",
+    "is_url_path",
     "mask_secret",
     "redact",
     "url_may_hold_key",
@@ -214,6 +216,23 @@ def url_may_hold_key(text: str) -> bool:
 def is_credential_url(path: Iterable[str | int], value: object) -> bool:
     """True for a base URL value that may hold a key (see :func:`url_may_hold_key`)."""
     return isinstance(value, str) and any(part in _URL_FIELDS for part in path) and url_may_hold_key(value)
+
+
+def is_secret_key(path: Iterable[str | int], key: str) -> bool:
+    """True for a mapping key, in the mapping at ``path``, that may itself hold a key, so no message
+    or JSON path quotes it: any key below ``api_key``/``api_key_env``; a header name with ``:`` or
+    whitespace (a header line pasted as its name, ``Authorization: Bearer ...``) or what
+    :func:`url_may_hold_key` flags; any key below a URL field."""
+    path = tuple(path)
+    if path and path[-1] == "headers" and not is_secret_path(path[:-1]):
+        return ":" in key or any(map(is_whitespace, key)) or url_may_hold_key(key)
+    return is_secret_path(path) or is_url_path(path)
+
+
+def is_url_path(path: Iterable[str | int]) -> bool:
+    """True at or below a base URL field: YAML markup written there (an anchor, a tag) may be the
+    URL itself, query and credentials included, so it is never quoted."""
+    return any(part in _URL_FIELDS for part in path)
 
 
 def holds_secrets(data: Any, path: tuple[str | int, ...] = ()) -> bool:

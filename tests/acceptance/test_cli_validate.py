@@ -81,7 +81,7 @@ BROKEN_FILES = [
      "{path}:1:1: error: the file must be a mapping of keys (version, fallback, aliases, providers), not a list\n"
      "  hint: start the file with 'version: 1' and a 'providers:' mapping"),
     ("YAML anchor", "version: 1\nproviders:\n  ollama: &o\n    timeout: 5\n  vllm: *o\n",
-     "{path}:3:11: error: YAML anchors are not allowed (found '&o')\n"
+     "{path}:3:11: error: YAML anchors are not allowed (found '&o') [at $.providers.ollama]\n"
      "  hint: remove the anchor; if the value really starts with '&', quote it"),
     ("credentials in URL", "version: 1\nproviders:\n  ollama:\n    api_base: http://user:pw@gpu:8000/v1\n",
      "{path}:4:15: error: base URL carries credentials or an '@' (user:password@host); the URL is not shown "

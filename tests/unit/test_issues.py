@@ -100,3 +100,19 @@ def test_issue_report_mixin() -> None:
     assert report.errors == errors_in(ISSUES) and report.warnings == warnings_in(ISSUES)
     assert not report.ok
     assert _Report((ISSUES[1],)).ok
+
+
+@pytest.mark.parametrize(("path", "pointer"), [
+    (("providers", "v", "headers", "Authorization: Bearer sk-live-7Qx2Vb9LmZ4pR8tW"), "$.providers.v.headers[...]"),
+    (("providers", "v", "headers", "Bearer sk"), "$.providers.v.headers[...]"),
+    (("providers", "v", "headers", "X-Team"), "$.providers.v.headers.X-Team"),
+    (("providers", "v", "api_key", "anything"), "$.providers.v.api_key[...]"),
+    (("providers", "v", "api_bases", "http://h"), "$.providers.v.api_bases[...]"),
+    (("providers", "a\x1b]0;x\x07"), "$.providers['a\\x1b]0;x\\x07']"),
+    (("providers", "a" * 200), "$.providers['" + "a" * 80 + "...']"),
+    (("providers", "\ud800"), "$.providers['\\ud800']"),
+])
+def test_format_pointer_never_shows_a_key_a_control_or_a_long_text(path: JsonPath, pointer: str) -> None:
+    shown = format_pointer(path)
+    assert shown == pointer
+    shown.encode("ascii")

@@ -73,7 +73,9 @@ RULES = [  # (text, the strict rule it breaks; None for YAML's own grammar)
     (b"a: caf\xe9\n", "utf-8"),
     (b"a: 1\x00\n", "no-nul"),
     ("a: [1, 2\n", None),
-    ("a: \x07\n", None),
+    ("a: \x07\n", "characters"),
+    ('a: "\\ud800"\n', "characters"),
+    ('a: "\\0"\n', "characters"),
 ]
 
 
@@ -239,3 +241,133 @@ def test_document_is_read_only() -> None:
         doc.positions[("b",)] = (1, 1)  # type: ignore[index]
     with pytest.raises(AttributeError):
         doc.data = {}  # type: ignore[misc]
+
+
+# --- what is not text: refused in every scalar, raw or escaped, with its position -----------------
+
+NOT_TEXT = [  # (text, message fragment, line, column, hint fragment)
+    ('a: "\\ud800"\n', "surrogate code point U+D800", 1, 5, "half of a UTF-16 pair"),
+    ('a: "x\\udc00"\n', "surrogate code point U+DC00", 1, 6, "half of a UTF-16 pair"),
+    ('a: "\\ud83d\\ude00"\n', "a UTF-16 pair written as two escapes", 1, 5, "\\U0001F600"),
+    ('a: "\\U0000D800"\n', "surrogate code point U+D800", 1, 5, None),
+    ('a: "\\U00110000"\n', "beyond the last Unicode code point", 1, 5, "digits"),
+    ('a: "\\0"\n', "NUL character U+0000", 1, 5, "NUL ends the text"),
+    ('a: "\\x00"\n', "NUL character U+0000", 1, 5, None),
+    ('"k\\0": 1\n', "NUL character U+0000", 1, 3, None),
+    ('a: [x, "\\u0000"]\n', "NUL character U+0000", 1, 9, None),
+    ('a: "\\ufffe"\n', "noncharacter U+FFFE", 1, 5, None),
+    ("a: x\ufdd0\n", "noncharacter U+FDD0", 1, 5, None),
+    ("a: 1\n\ufeffb: 2\n", "byte-order mark (U+FEFF)", 2, 1, "joined from two files"),
+    ('a: "\\ufeff"\n', "byte-order mark (U+FEFF)", 1, 5, None),
+    ("a: x\x85y\n", "line break U+0085", 1, 5, "editors do not"),
+    ("a: x\u2028y\n", "line break U+2028", 1, 5, None),
+    ("a: x\ud800y\n", "surrogate code point U+D800", 1, 5, None),  # a str source can hold one raw
+    ("a: x\x9by\n", "non-printable character U+009B", 1, 5, "control character"),
+]
+
+
+@pytest.mark.parametrize(("text", "fragment", "line", "column", "hint"), NOT_TEXT, ids=[r[1][:30] + str(i) for i, r in enumerate(NOT_TEXT)])
+def test_what_is_not_text_is_refused_at_its_position(text: str, fragment: str, line: int, column: int, hint: str | None) -> None:
+    error = fails(text)
+    issue = error.first
+    assert fragment in issue.message and (issue.line, issue.column) == (line, column)
+    assert issue.kind == "syntax" and issue.rule == "characters"
+    if hint is not None:
+        assert hint in (issue.hint or "")
+    issue.render().encode("utf-8")  # a refused character never reaches the message raw
+    assert all(not ("\ud800" <= char <= "\udfff") for char in issue.render())
+
+
+@pytest.mark.parametrize(("text", "fragment"), [(r[0], r[1]) for r in NOT_TEXT])
+def test_without_libyaml_the_pure_parser_refuses_the_same(monkeypatch: pytest.MonkeyPatch, text: str, fragment: str) -> None:
+    with_libyaml = fails(text).first
+    import yaml
+
+    monkeypatch.delattr(yaml, "CSafeLoader")
+    without = fails(text).first
+    assert fragment in without.message
+    assert (without.message, without.line, without.column, without.hint) == (
+        with_libyaml.message, with_libyaml.line, with_libyaml.column, with_libyaml.hint)
+
+
+def test_the_pure_parsers_result_is_never_used_when_libyaml_refused() -> None:
+    import yaml
+
+    text = 'a: "\\ud800"\nb: 1\n'
+    assert list(yaml.parse(text, Loader=yaml.SafeLoader))  # the pure parser alone accepts it
+    assert "surrogate" in fails(text).message
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ('a: "\\\\ud800"\n', "\\ud800"),  # an escaped backslash, then plain letters
+    ('a: "\\U0001F600"\n', "\U0001F600"),
+    ('a: "\\e[31m"\n', "\x1b[31m"),  # controls are text; output escapes them (text.escape_controls)
+    ('a: "tab\\there"\n', "tab\there"),
+    ("a: caf\u00e9 \u2014 ok\n", "caf\u00e9 \u2014 ok"),
+])
+def test_text_that_is_allowed(text: str, value: str) -> None:
+    assert parse_yaml(text, "f.yaml").data == {"a": value}
+
+
+# --- every YAML-level error names the JSON path of its node -----------------------------------------
+
+POINTERS = [
+    ("p:\n  vllm:\n    api_key: &abc\n", "$.p.vllm.api_key"),
+    ("p:\n  vllm:\n    timeout: .nan\n", "$.p.vllm.timeout"),
+    ("p:\n  vllm:\n    timeout: -.inf\n", "$.p.vllm.timeout"),
+    ("p:\n  vllm: !!map {a: 1}\n", "$.p.vllm"),
+    ("p:\n  vllm:\n    efforts: [low, !x high]\n", "$.p.vllm.efforts[1]"),
+    ("p:\n  vllm:\n    efforts: [low, *high]\n", "$.p.vllm.efforts[1]"),
+    ("p:\n  vllm:\n    <<: {a: 1}\n", "$.p.vllm['<<']"),
+    ("p:\n  a: 1\n  a: 2\n", "$.p.a"),
+    ("p:\n  1: x\n", "$.p['1']"),
+    ("p:\n  ? [a]\n  : x\n", "$.p"),
+    ("p:\n  vllm:\n    d: \"\\ud800\"\n", "$.p.vllm.d"),
+    ("p:\n  vllm:\n    d: \"\\U00110000\"\n", "$.p.vllm.d"),
+    ("p: 1\n---\nq: 2\n", "$"),
+    ("[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1) + "\n", "$" + "[0]" * MAX_DEPTH),
+]
+
+
+@pytest.mark.parametrize(("text", "pointer"), POINTERS, ids=[r[1] for r in POINTERS])
+def test_yaml_errors_carry_the_json_path_of_their_node(text: str, pointer: str) -> None:
+    issue = fails(text).first
+    assert issue.pointer == pointer
+    if pointer != "$":
+        assert f"[at {pointer}]" in issue.render()
+
+
+# --- markup in fields that may hold a key is never quoted ---------------------------------------------
+
+KEY = "sk-live-7Qx2Vb9LmZ4pR8tW"
+HIDDEN = [
+    f"p:\n  vllm:\n    api_key: &{KEY}\n",
+    f"p:\n  vllm:\n    api_key: *{KEY}\n",
+    f"p:\n  vllm:\n    api_key: !{KEY} x\n",
+    f"p:\n  vllm:\n    api_key_env: !{KEY}\n",
+    f"p:\n  vllm:\n    api_base: &{KEY} http://h\n",
+    "p:\n  vllm:\n    api_base: &Zk93mQpL7vX2 http://h\n",
+    f"p:\n  vllm:\n    api_bases: [http://a, &{KEY} http://b]\n",
+    f"p: {{vllm: {{headers: {{Authorization: *{KEY}}}}}}}\n",
+    f"p:\n  vllm:\n    headers:\n      X-Keys:\n        - !{KEY} x\n",
+    f"p:\n  vllm:\n    api_key:\n      deeper: {{x: &{KEY} y}}\n",
+    f"p:\n  vllm:\n    headers:\n      &{KEY} X-Team: x\n",
+    f'p:\n  vllm:\n    headers:\n      "Authorization: Bearer {KEY}": a\n      "Authorization: Bearer {KEY}": b\n',
+    f"p:\n  vllm:\n    api_key: {{12345678901234567890{KEY[3:7]}: x, 12345678901234567890{KEY[3:7]}: y}}\n",
+    "p:\n  vllm:\n    api_key: {12345678901234567890: x}\n",
+]
+
+
+@pytest.mark.parametrize("text", HIDDEN, ids=[str(i) for i in range(len(HIDDEN))])
+def test_markup_in_secret_and_url_fields_is_never_quoted(text: str) -> None:
+    issue = fails(text).first
+    seen = issue.render() + repr(issue) + str(issue.as_dict())
+    for secret in (KEY, "Zk93mQpL7vX2", "12345678901234567890"):
+        assert secret not in seen
+    assert "not shown" in issue.message
+    assert issue.line is not None and issue.pointer is not None
+
+
+def test_markup_elsewhere_is_quoted() -> None:
+    assert "(found '&d')" in fails("p:\n  vllm:\n    description: &d x\n").message
+    assert "'yes' is read as bool" in fails("p:\n  vllm:\n    headers: {yes: x}\n").message
