@@ -23,7 +23,7 @@ from .text import is_control, is_whitespace
 
 TYPE_CHECKING = False  # see values.py: only type checkers need typing
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Iterator
     from typing import Any, NoReturn
 
 __all__ = [
@@ -40,6 +40,7 @@ __all__ = [
     "is_url_path",
     "mask_secret",
     "redact",
+    "redaction_values",
     "url_may_hold_key",
 ]
 
@@ -281,3 +282,43 @@ def redact(text: str, secrets: Iterable[Secret | str]) -> str:
         if redacted == text:
             return redacted
         text = redacted
+
+
+# Separators inside a header value: "Bearer TOKEN", "Basic B64", "key=TOKEN; other=TOKEN2".
+_HEADER_TOKEN_SPLIT_RE = re.compile(r"[\s,;=]+")
+# A header value's token this long may be a credential on its own: a server that echoes only
+# "TOKEN" of "Bearer TOKEN" must be masked too. Shorter tokens are scheme words ("Bearer", "Basic").
+_MIN_TOKEN_LENGTH = 8
+
+
+def redaction_values(provider: Any) -> Iterator[str]:
+    """Every value that text about ``provider`` must never show: the one rule for what to redact.
+
+    ``provider`` is a :class:`registry.provider.Provider` (anything with ``api_key`` and a
+    ``headers`` mapping). Yields its key, each header value, each long token of each header value
+    (a server may echo ``TOKEN`` from ``Bearer TOKEN``), and a header *name* that contains ``:``
+    with the long tokens after the ``:`` (someone wrote the whole ``Authorization: Bearer TOKEN``
+    line as the name). Every message about a provider is cleaned with
+    ``redact(text, redaction_values(provider))`` (probe reasons, server replies, errors), before
+    any cutting.
+    """
+    api_key = getattr(provider, "api_key", None)
+    if api_key is not None:
+        value = api_key.reveal() if isinstance(api_key, Secret) else str(api_key)
+        if value:
+            yield value
+    for name, header in (getattr(provider, "headers", None) or {}).items():
+        value = header.reveal() if isinstance(header, Secret) else str(header)
+        if value:
+            yield value
+            yield from _long_tokens(value)
+        if isinstance(name, str) and ":" in name:
+            yield name
+            yield from _long_tokens(name.partition(":")[2])
+
+
+def _long_tokens(value: str) -> Iterator[str]:
+    """The parts of ``value`` between separators that are long enough to be a credential."""
+    for token in _HEADER_TOKEN_SPLIT_RE.split(value):
+        if len(token) >= _MIN_TOKEN_LENGTH and token != value:
+            yield token

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import registry
 from registry.secrets import (
     PLACEHOLDER_KEYS,
     Secret,
@@ -20,6 +21,7 @@ from registry.secrets import (
     is_secret_path,
     mask_secret,
     redact,
+    redaction_values,
 )
 
 KEY = "sk-proj-AbCdEf0123456789XyZw"
@@ -330,3 +332,45 @@ def test_is_credential_url(path: tuple, value: object, credential: bool) -> None
 ])
 def test_holds_secrets(data: object, secret: bool) -> None:
     assert holds_secrets(data) is secret
+
+
+# --- redaction_values ----------------------------------------------------------------------------
+
+def _provider(api_key: str | None, headers: dict[str, str]) -> registry.Provider:
+    return registry.Provider(name="box", prefix="box/", api_base="http://box/v1",
+                             api_key=None if api_key is None else Secret(api_key),
+                             headers={name: Secret(value) for name, value in headers.items()})
+
+
+def test_redaction_values_cover_the_key_each_header_value_and_its_tokens() -> None:
+    provider = _provider(KEY, {"Authorization": "Bearer tok-0123456789abcdef", "X-Team": "research"})
+    values = list(redaction_values(provider))
+    assert values[0] == KEY
+    assert {"Bearer tok-0123456789abcdef", "tok-0123456789abcdef", "research"} <= set(values)
+    assert "Bearer" not in values  # scheme words are too short to be tokens
+
+
+def test_a_server_echoing_only_the_bearer_token_is_masked() -> None:
+    provider = _provider(None, {"Authorization": "Bearer tok-0123456789abcdef"})
+    shown = redact("401: invalid token tok-0123456789abcdef", redaction_values(provider))
+    assert "tok-0123" not in shown and shown.endswith("****cdef")
+
+
+@pytest.mark.parametrize("value", ["Basic dXNlcjpwYXNzd29yZA==", "session=tok-0123456789abcdef; path=/",
+                                   "a,tok-0123456789abcdef"])
+def test_each_long_token_of_a_header_value_is_masked(value: str) -> None:
+    secret_part = max(value.replace("=", " ").replace(";", " ").replace(",", " ").split(), key=len)
+    shown = redact(f"echo: {secret_part}", redaction_values(_provider(None, {"X-Auth": value})))
+    assert secret_part[:8] not in shown
+
+
+def test_a_header_name_with_a_colon_is_itself_a_secret() -> None:
+    provider = _provider(None, {"Authorization: Bearer tok-0123456789abcdef": "x"})
+    values = list(redaction_values(provider))
+    assert "Authorization: Bearer tok-0123456789abcdef" in values and "tok-0123456789abcdef" in values
+    assert "Authorization" not in values  # the ordinary word stays readable
+    assert "tok-0123" not in redact("bad header tok-0123456789abcdef", values)
+
+
+def test_redaction_values_of_a_provider_without_secrets_is_empty() -> None:
+    assert list(redaction_values(_provider(None, {}))) == []
