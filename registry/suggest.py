@@ -116,9 +116,10 @@ class Vocabulary:
 
 
 def _may_reach(choice: str, size: int, cutoff: float) -> bool:
-    """A ratio of at least ``cutoff`` needs the lengths within (1 - cutoff) of their sum: a cheap
+    """Whether the lengths allow a ratio of ``cutoff``: difflib's own upper bound (its
+    ``real_quick_ratio``, computed as it does, so 'n3x' may still reach 0.8 against 'n3'), a cheap
     filter that keeps difflib off names that cannot match."""
-    return abs(len(choice) - size) <= (1 - cutoff) * (len(choice) + size)
+    return 2.0 * min(len(choice), size) / (len(choice) + size) >= cutoff
 
 
 def _grams(text: str) -> set[str]:
