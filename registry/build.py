@@ -1,7 +1,10 @@
 """Merged draft -> checked, frozen providers and the routing table, with every problem located.
 
 Pure: no file or environment I/O (the layers did it). Problems are appended to the caller's list
-of issues, each located at the origin of the value that caused it.
+of issues, each located at the origin of the value that caused it. Each issue costs a bounded time
+and size, however many providers and aliases there are: alias targets are guessed from the routing
+table's one ``suggest.Vocabulary``, lists of names are cut by ``text.listed``, and names from a
+file are echoed through ``text.quoted``.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from .provider import IMPLICIT_DEFAULT, Origin, Provider
 from .routing import RouteTable
 from .secrets import Secret, check_secret_text
 from .suggest import close_match, did_you_mean
+from .text import listed, quoted
 from .urls import UrlPolicy, UrlProblem, parse_base_url
 from .values import frozen_mapping
 
@@ -43,7 +47,7 @@ def build_table(draft: Draft, policy: UrlPolicy, issues: list[Issue]) -> RouteTa
         if prefix in prefix_owner:
             origin = entry.get("prefix", (prefix, declared))[1]
             issues.append(origin.issue(("providers", name, "prefix"),
-                                       f"prefix {prefix!r} is already used by provider {prefix_owner[prefix]!r}",
+                                       f"prefix {quoted(prefix)} is already used by provider {quoted(prefix_owner[prefix])}",
                                        "give each provider its own prefix, or disable one with 'enabled: false'"))
             continue
         prefix_owner[prefix] = name
@@ -72,12 +76,13 @@ def near_miss_warnings(draft: Draft) -> list[Issue]:
         if origin.layer == "default":
             continue
         # A typo keeps the first or the last letter ('olama', 'lmstudio', 'vlm', 'lolama'): a
-        # cheap filter before difflib on a generated 10,000-provider file.
-        near = [b for b in builtin if b[0] == name[0] or b[-1] == name[-1]]
+        # cheap filter before difflib on a generated 10,000-provider file. The built-in names are
+        # a handful (the operator's file), so each name costs a few comparisons at most.
+        near = [b for b in builtin if name and (b[0] == name[0] or b[-1] == name[-1])]
         close = close_match(name, near, valid_input=True) if near else None
         if close and not name.startswith(close):  # 'vllm2' or 'ollama-gpu' extend on purpose
             warnings.append(origin.issue(("providers", name),
-                                         f"provider {name!r} is new, but its name is close to the built-in {close!r}",
+                                         f"provider {quoted(name)} is new, but its name is close to the built-in {close!r}",
                                          f"to change the built-in provider, name it {close!r}; "
                                          "to add a provider, give it a more distinct name", severity="warning"))
     return warnings
@@ -88,11 +93,11 @@ def _checked_fallback(draft: Draft, names: list[str], issues: list[Issue]) -> st
     if fallback is None or fallback in names:
         return fallback
     if fallback in draft.providers:
-        message, hint = f"fallback provider {fallback!r} is disabled", "enable it, or set 'fallback: null'"
+        message, hint = f"fallback provider {quoted(fallback)} is disabled", "enable it, or set 'fallback: null'"
     else:
         close = close_match(fallback, names)
-        message = f"fallback names an unknown provider {fallback!r}"
-        hint = did_you_mean(close) if close else f"known providers: {', '.join(names)}; or 'fallback: null'"
+        message = f"fallback names an unknown provider {quoted(fallback)}"
+        hint = did_you_mean(close) if close else f"known providers: {listed(names)}; or 'fallback: null'"
     issues.append((origin or IMPLICIT_DEFAULT).issue(("fallback",), message, hint))
     return None
 
@@ -100,7 +105,7 @@ def _checked_fallback(draft: Draft, names: list[str], issues: list[Issue]) -> st
 def _check_aliases(draft: Draft, table: RouteTable, issues: list[Issue]) -> None:
     for alias, (target, origin) in draft.aliases.items():
         if target in table.aliases:
-            issues.append(origin.issue(("aliases", alias), f"alias {alias!r} points at another alias {target!r}",
+            issues.append(origin.issue(("aliases", alias), f"alias {quoted(alias)} points at another alias {quoted(target)}",
                                        "point it at a full model id"))
             continue
         try:  # routing only: a key that is missing now may be set when the alias is used
@@ -109,7 +114,7 @@ def _check_aliases(draft: Draft, table: RouteTable, issues: list[Issue]) -> None
             hint = did_you_mean(exc.suggestion) if exc.suggestion else \
                 "point the alias at a model id that 'registry resolve' accepts"
             issues.append(origin.issue(("aliases", alias),
-                                       f"alias {alias!r} points at an invalid model id: {exc.reason}", hint))
+                                       f"alias {quoted(alias)} points at an invalid model id: {exc.reason}", hint))
 
 
 def _build_provider(name: str, entry: dict[str, Valued], declared: Origin, policy: UrlPolicy,
@@ -125,7 +130,7 @@ def _build_provider(name: str, entry: dict[str, Valued], declared: Origin, polic
 
     api_base = ""
     if "api_base" not in entry:
-        issues.append(declared.issue(where, f"provider {name!r} has no api_base", "add 'api_base: http://HOST:PORT/v1'"))
+        issues.append(declared.issue(where, f"provider {quoted(name)} has no api_base", "add 'api_base: http://HOST:PORT/v1'"))
     else:
         api_base = _checked_url(entry["api_base"], where + ("api_base",), policy, issues)
     api_bases = tuple(_checked_url((url, origins["api_bases"]), where + ("api_bases", i), policy, issues)

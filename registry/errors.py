@@ -6,7 +6,9 @@ CLI prints every error from these three, and a program can show them the same wa
 the message with the suggestion, for a log line or a traceback.
 
 This module imports nothing else from the package but ``suggest.did_you_mean`` (a leaf module that
-words every guess), so every other module can raise these.
+words every guess) and ``text`` (the one rule for echoing untrusted text), so every other module can
+raise these. Every value a caller passed is echoed through ``text.quoted`` (a 10 MB model id shows
+as its first 80 characters and its length), and every list of names through ``text.listed``.
 
     RegistryError                      root: catch this to catch everything the package raises
      +-- ConfigError                   a layer (file or environment) is invalid; carries Issues
@@ -23,6 +25,7 @@ No class derives from KeyError: its ``str()`` wraps the message in quotes.
 from __future__ import annotations
 
 from .suggest import did_you_mean
+from .text import listed, quoted
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -133,7 +136,7 @@ class InvalidModelIdError(RegistryError, ValueError):
 
     @property
     def message(self) -> str:
-        return f"invalid model id {self.model_id!r}: {self.reason}"
+        return f"invalid model id {quoted(self.model_id)}: {self.reason}"
 
     @property
     def hint(self) -> str | None:
@@ -157,20 +160,20 @@ class UnknownProviderError(RegistryError, LookupError):
         if suggestion:
             text += f" ({did_you_mean(suggestion)})"
         if self.known:
-            text += f"; known providers: {', '.join(self.known)}"
+            text += f"; known providers: {listed(self.known)}"
         super().__init__(text)
 
     @property
     def message(self) -> str:
-        return f"unknown provider {self.name!r}"
+        return f"unknown provider {quoted(self.name)}"
 
     @property
     def hint(self) -> str | None:
         if self.disabled:
-            return f"provider {self.name!r} is disabled ('enabled: false'); remove that line to enable it"
+            return f"provider {quoted(self.name)} is disabled ('enabled: false'); remove that line to enable it"
         if self.suggestion:
             return did_you_mean(self.suggestion)
-        return f"known providers: {', '.join(self.known)}" if self.known else None
+        return f"known providers: {listed(self.known)}" if self.known else None
 
 
 class UnknownFieldError(RegistryError, LookupError):
@@ -179,10 +182,10 @@ class UnknownFieldError(RegistryError, LookupError):
     def __init__(self, provider: str, field: str, known: Iterable[str] = ()) -> None:
         self.provider = provider
         self.field = field
-        text = f"provider {provider!r} has no value for {field!r} in any layer"
+        text = f"provider {quoted(provider)} has no value for {quoted(field)} in any layer"
         known = sorted(known)
         if known:
-            text += f"; fields with a value: {', '.join(known)}"
+            text += f"; fields with a value: {', '.join(known)}"  # the schema's fields: a short list
         super().__init__(text)
 
 
@@ -198,14 +201,14 @@ class UnsupportedEffortError(RegistryError, ValueError):
         self.unknown_level = known is not None
         self.suggestion = suggestion
         if known is not None:
-            text = f"{level!r} is not a reasoning-effort level; the levels are: {', '.join(known)}"
+            text = f"{quoted(level)} is not a reasoning-effort level; the levels are: {', '.join(known)}"
             if suggestion:
                 text += f" ({did_you_mean(suggestion)})"
         elif self.accepted:
             allowed = ", ".join(self.accepted)
-            text = f"provider {provider!r} does not accept reasoning effort {level!r}; it accepts: {allowed}"
+            text = f"provider {quoted(provider)} does not accept reasoning effort {quoted(level)}; it accepts: {allowed}"
         else:
-            text = f"provider {provider!r} does not accept any reasoning effort (asked for {level!r})"
+            text = f"provider {quoted(provider)} does not accept any reasoning effort (asked for {quoted(level)})"
         super().__init__(text)
 
     @property
@@ -226,7 +229,7 @@ class MissingApiKeyError(RegistryError):
         self.provider = provider
         self.env_vars = tuple(env_vars)
         self.suggestion = suggestion
-        text = f"provider {provider!r} needs an API key and none is configured"
+        text = f"provider {quoted(provider)} needs an API key and none is configured"
         if self.env_vars:
             text += f"; set {' or '.join(self.env_vars)}"
         else:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from .errors import InvalidApiKeyError, MissingApiKeyError, UnsupportedEffortError
 from .secrets import check_secret_text
-from .suggest import close_match
+from .suggest import MAX_WORD_LENGTH, close_match
+from .text import quoted
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -29,10 +30,12 @@ _EFFORT_WORDS = frozenset(EFFORT_LEVELS)
 def _unaccepted_effort(provider: Provider, level: object, strict: bool) -> None:
     """The effort policy for a level the provider does not accept: dropped (None), or
     UnsupportedEffortError when ``strict``. A word outside the vocabulary is always an error: it
-    is a typo, not a backend limitation."""
+    is a typo, not a backend limitation. The cost is bounded by ``MAX_WORD_LENGTH`` whatever the
+    size of ``level``: a longer word is no typo of 'high', and the error echoes it cut."""
     if type(level) is not str or level not in _EFFORT_WORDS:
-        raise UnsupportedEffortError(provider.name, str(level), provider.efforts, known=EFFORT_LEVELS,
-                                     suggestion=close_match(str(level).lower(), EFFORT_LEVELS))
+        word = level if isinstance(level, str) else quoted(level)  # a short repr, never megabytes
+        guess = close_match(word.lower(), EFFORT_LEVELS) if len(word) <= MAX_WORD_LENGTH else None
+        raise UnsupportedEffortError(provider.name, word, provider.efforts, known=EFFORT_LEVELS, suggestion=guess)
     if strict:
         raise UnsupportedEffortError(provider.name, level, provider.efforts)
 

@@ -3,7 +3,9 @@
 ``RouteTable`` is built once from the effective providers (prefix head -> provider, the fallback,
 the disabled heads, the aliases) and is the one place that holds the model-id rules. It never
 changes, so an id always gets the same answer: answers are remembered in bounded memos (an id
-longer than ``MAX_MODEL_ID_LENGTH`` is refused and never remembered). ``resolve`` turns a ``Route``
+longer than ``MAX_MODEL_ID_LENGTH`` is refused and never remembered). What a refusal costs is
+bounded too: the list of prefixes is written once per table and cut (``text.listed``), guesses come
+from one ``suggest.Vocabulary`` per table, and the id is echoed through ``text.quoted``. ``resolve`` turns a ``Route``
 into LiteLLM kwargs; ``check`` is the model-id validator. No I/O, no key is ever remembered.
 """
 
@@ -13,7 +15,8 @@ import re
 from types import MappingProxyType
 
 from .errors import InvalidModelIdError, MissingApiKeyError
-from .suggest import close_match
+from .suggest import Vocabulary
+from .text import listed, quoted
 from .values import EMPTY_MAPPING, Frozen, frozen_mapping
 
 TYPE_CHECKING = False
@@ -23,15 +26,19 @@ if TYPE_CHECKING:
 
     from .provider import Provider
 
-__all__ = ["MAX_MODEL_ID_LENGTH", "MEMO_LIMIT", "ModelIdCheck", "Route", "RouteTable"]
+__all__ = ["MAX_MODEL_ID_LENGTH", "MEMO_CHARS", "MEMO_LIMIT", "ModelIdCheck", "Route", "RouteTable"]
 
 MAX_MODEL_ID_LENGTH = 512
 
 # Answers remembered per table and memo; a full memo is emptied and fills again, so an agent that
-# sees endless distinct ids costs bounded memory (ids are at most MAX_MODEL_ID_LENGTH characters).
+# sees endless distinct ids costs bounded memory. Full means MEMO_LIMIT answers, or MEMO_CHARS
+# characters of remembered ids (an answer holds about twice its id: the model and the LiteLLM
+# string), so 4096 ids of 512 characters cannot make a memo 16 times the size of ordinary ones.
 # A plain dict, not functools.lru_cache: a hit is the whole cost of a resolve call, and a dict
-# lookup is about half the cost of an lru_cache hit (benchmarks/run.py).
+# lookup is about half the cost of an lru_cache hit (benchmarks/run.py); the sizes are counted
+# on a miss only.
 MEMO_LIMIT = 4096
+MEMO_CHARS = 256 * 1024
 
 # '<org>/<model>[:<tag>]' as on the Hugging Face Hub; the tag is a router suffix such as ':fastest'.
 _HUB_MODEL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,95}/[A-Za-z0-9][A-Za-z0-9._-]{0,95}(?::[A-Za-z0-9][A-Za-z0-9._-]{0,63})?")
@@ -91,7 +98,7 @@ class RouteTable:
     """
 
     __slots__ = ("providers", "fallback", "aliases", "disabled", "_by_head", "_fallback", "_routes", "_checks",
-                 "_heads")
+                 "_heads", "_vocabulary", "_prefix_list", "_chars")
 
     def __init__(self, providers: Iterable[Provider], fallback: str | None = None,
                  aliases: Mapping[str, str] = EMPTY_MAPPING, disabled: Mapping[str, str] = EMPTY_MAPPING) -> None:
@@ -103,8 +110,11 @@ class RouteTable:
         self._by_head = {p.prefix[:-1]: p for p in by_name.values()}  # keyed without the '/': one split finds it
         self._fallback = by_name.get(self.fallback) if self.fallback is not None else None
         self._heads: dict[str, str] | None = None  # normalised head -> head, built for the first suggestion
+        self._vocabulary: Vocabulary | None = None  # the heads to guess from, built for the first suggestion
+        self._prefix_list: str | None = None  # the prefixes as a refusal lists them, written once
         self._routes: dict[str, Route | _Refusal] = {}  # the memos: model id -> answer
         self._checks: dict[str, ModelIdCheck] = {}
+        self._chars = [0, 0]  # characters of the ids each memo holds: routes, checks
 
     def __reduce__(self) -> tuple[Any, ...]:
         # The memos are not pickled: a copy is built again from the same providers.
@@ -120,6 +130,11 @@ class RouteTable:
         """How many answers the memos hold now (at most ``MEMO_LIMIT`` each)."""
         return len(self._routes) + len(self._checks)
 
+    @property
+    def remembered_chars(self) -> int:
+        """How many characters of ids the memos hold now (at most ``MEMO_CHARS`` each)."""
+        return sum(self._chars)
+
     def provider_for_head(self, head: str) -> Provider | None:
         """The provider whose prefix is ``head`` + '/', in O(1)."""
         return self._by_head.get(head)
@@ -129,7 +144,7 @@ class RouteTable:
         try:
             verdict = self._routes[model_id]
         except (KeyError, TypeError):  # not seen yet, or not even hashable
-            verdict = _remember(self._routes, model_id, self._decide(model_id))
+            verdict = self._remember(self._routes, 0, model_id, self._decide(model_id))
         if verdict.__class__ is _Refusal:
             raise verdict.error()  # type: ignore[union-attr]
         return verdict  # type: ignore[return-value]
@@ -139,7 +154,7 @@ class RouteTable:
         without an explicit key succeeds (an agent's /model check relies on it)."""
         checked = self._checks.get(model_id) if type(model_id) is str else None
         if checked is None:
-            checked = _remember(self._checks, model_id, self._judge(model_id))
+            checked = self._remember(self._checks, 1, model_id, self._judge(model_id))
         return checked
 
     # -- the rules (each computed once per id; see the memos in __init__) ----------------------
@@ -192,31 +207,42 @@ class RouteTable:
         return ModelIdCheck(shown, True, provider.name, route.model, None, suggestion, alias_of)
 
     def _no_prefix_reason(self, head: str | None) -> str:
-        prefixes = ", ".join(self.prefixes) or "none"
+        if self._prefix_list is None:  # once per table, however many ids are refused
+            self._prefix_list = listed(self.prefixes) or "none"
+        prefixes = self._prefix_list
         if head is None:
             return f"the id has no provider prefix and no fallback provider is set; registered prefixes: {prefixes}"
-        return f"'{head}/' is not a registered prefix and no fallback provider is set; registered prefixes: {prefixes}"
+        return (f"{quoted(head + '/')} is not a registered prefix and no fallback provider is set; "
+                f"registered prefixes: {prefixes}")
 
     def _suggest(self, head: str, rest: str) -> str | None:
         """``ollama/x`` for ``olama/x`` or ``Ollama/x``; ``lm_studio/x`` for ``lmstudio/x``."""
-        if self._heads is None:  # built on the first near miss: most tables never need it
+        if self._heads is None or self._vocabulary is None:  # built on the first near miss: most tables never need it
             self._heads = {_normal(h): h for h in self._by_head}
+            self._vocabulary = Vocabulary(self._by_head)
         match = self._heads.get(_normal(head))
         if match is None:
-            match = close_match(head.lower(), self._by_head, valid_input=True)
+            match = self._vocabulary.close_match(head.lower(), valid_input=True)
         if match is None or match == head or not rest:
             return None
         return f"{match}/{rest}"
 
 
-def _remember(memo: dict[str, Any], model_id: object, answer: Any) -> Any:
-    """Keep ``answer`` for ``model_id`` when it may be kept: a plain string within the id limit
-    (anything else is refused anyway, and must not fill the memo)."""
-    if type(model_id) is str and len(model_id) <= MAX_MODEL_ID_LENGTH:
-        if len(memo) >= MEMO_LIMIT:
-            memo.clear()
-        memo[model_id] = answer
-    return answer
+    def _remember(self, memo: dict[str, Any], which: int, model_id: object, answer: Any) -> Any:
+        """Keep ``answer`` for ``model_id`` when it may be kept: a plain string within the id limit
+        (anything else is refused anyway, and must not fill the memo). A memo at ``MEMO_LIMIT``
+        answers or ``MEMO_CHARS`` characters is emptied first, and the guesses get a fresh budget."""
+        if type(model_id) is str and len(model_id) <= MAX_MODEL_ID_LENGTH:
+            chars = self._chars[which] + len(model_id)
+            if len(memo) >= MEMO_LIMIT or chars > MEMO_CHARS:
+                memo.clear()
+                chars = len(model_id)
+                if self._vocabulary is not None:
+                    self._vocabulary.refill()
+            memo[model_id] = answer
+            self._chars[which] = chars
+        return answer
+
 
 
 def _normal(text: str) -> str:
@@ -224,7 +250,9 @@ def _normal(text: str) -> str:
 
 
 def _shown(model_id: object) -> str:
-    return model_id if isinstance(model_id, str) else repr(model_id)
+    """What an error names for an id: the id itself, or a short repr of a non-string (``quoted``
+    makes a huge object 'a bytes value' rather than repr-ing megabytes into a message)."""
+    return model_id if isinstance(model_id, str) else quoted(model_id)
 
 
 def _malformed_reason(model_id: object) -> str:

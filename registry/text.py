@@ -9,7 +9,12 @@ from __future__ import annotations
 
 import unicodedata
 
-__all__ = ["ECHO_LIMIT", "escape_controls", "is_control", "is_plain", "is_whitespace", "quoted"]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+__all__ = ["ECHO_LIMIT", "LIST_LIMIT", "escape_controls", "is_control", "is_plain", "is_whitespace", "listed",
+           "quoted"]
 
 # Controls, invisible format characters (zero-width space, bidi overrides) and line/paragraph
 # separators. Zs (spaces) is whitespace, not a control.
@@ -70,3 +75,17 @@ def quoted(value: object, limit: int = ECHO_LIMIT) -> str:
             break
         kept += 1
     return repr(value[:kept]) + f"... ({len(value):,} characters)"
+
+
+# How many names a message lists before it says how many more there are.
+LIST_LIMIT = 10
+
+
+def listed(names: Iterable[str], limit: int = LIST_LIMIT) -> str:
+    """``names`` joined with ', ', cut after ``limit`` with the count of the rest ('a, b and 3,990
+    more'), so a message about a table of thousands of providers stays one line. The names are
+    the package's own (schema-checked); untrusted text goes through ``quoted``."""
+    names = list(names)
+    if len(names) <= limit:
+        return ", ".join(names)
+    return f"{', '.join(names[:limit])} and {len(names) - limit:,} more"

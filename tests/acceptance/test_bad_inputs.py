@@ -51,7 +51,46 @@ def generate(kind: str) -> bytes:
         return ("version: 1\nk: [" + "1," * MAX_NODES + "1]\n").encode()  # 2 bytes a node: fits in MAX_BYTES
     if kind == "many-providers":
         return ("version: 1\nproviders:\n" + "".join(f"  p{i}: {{}}\n" for i in range(MAX_NODES // 4))).encode()
+    if kind.startswith("scale-"):  # the cost cases (cases-cost.yaml): thousands of providers and aliases
+        return _scale(kind[len("scale-"):])
     raise ValueError(f"unknown generator {kind!r}")
+
+
+SCALE = 4_000  # providers and aliases in a scale- case: the count that took minutes before issue 10
+
+
+def _scale(kind: str) -> bytes:
+    """A file with ``SCALE`` providers and ``SCALE`` aliases, each alias wrong in the way ``kind``
+    says; every refusal then must cost a bounded time and size (one list of prefixes, one index of
+    names), or the child runs out of time."""
+    head = {"unknown-prefix": "version: 1\nfallback: null\n", "long-heads": "version: 1\nfallback: null\n",
+            "near-miss": "version: 1\nfallback: null\n"}.get(kind, "version: 1\n")
+    lines = [head.rstrip("\n"), "aliases:"]
+    names = [f"p{i:04d}" for i in range(SCALE)]
+    if kind == "long-heads":  # 64-character names: the most a difflib comparison may cost
+        names = [f"{'a' * 58}{i:06d}" for i in range(SCALE)]
+    target = {
+        "unknown-prefix": lambda i: f"q{i}/m",
+        "unknown-prefix-fallback": lambda i: f"q{i}/a/b",  # not hub-shaped: the hub fallback refuses it
+        "near-miss": lambda i: f"p{names[i]}/m",  # 'pp0001/m': one letter too many
+        "long-heads": lambda i: f"{'a' * 57}{i:06d}b/m",
+        "to-aliases": lambda i: f"a{(i + 1) % SCALE}",
+        "disabled": lambda i: f"{names[i]}/m",
+        "one-prefix": lambda i: f"q{i}/m",
+        "unknown-fallback": lambda i: f"{names[i]}/m",
+    }[kind]
+    lines += [f"  a{i}: {target(i)}" for i in range(SCALE)]
+    if kind == "unknown-fallback":
+        lines.insert(1, "fallback: nosuch")
+    lines.append("providers:")
+    for i, name in enumerate(names):
+        lines += [f"  {name}:", f"    api_base: http://10.0.{i // 256}.{i % 256}:8000/v1"]
+        if kind == "disabled":
+            lines.append("    enabled: false")
+        if kind == "one-prefix":
+            lines.append("    prefix: shared/")
+    return ("\n".join(lines) + "\n").encode()
+
 
 
 _TOKEN = re.compile(r"\{([^{}*]*)\*(\d+)\}|\{byte:([0-9a-f]{2})\}|\{u:([0-9a-f]{4})\}|\{(dir|xdg|home)\}")

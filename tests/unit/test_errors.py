@@ -65,3 +65,47 @@ def test_pickling_keeps_message_and_hint() -> None:
     error = UnknownProviderError("vllm", ["ollama"], disabled=True)
     copy = pickle.loads(pickle.dumps(error))
     assert (type(copy), copy.message, copy.hint, str(copy)) == (type(error), error.message, error.hint, str(error))
+
+
+# --- cost: every echo of a caller's value is cut (issue 10, class 5) -----------------------------
+
+BIG = "v" * 10_000_000
+KNOWN = [f"p{i:04d}" for i in range(4_000)]
+
+
+@pytest.mark.parametrize("make", [
+    lambda: InvalidModelIdError(BIG, "the model id is longer than 512 characters"),
+    lambda: UnknownProviderError(BIG, ["ollama", "vllm"]),
+    lambda: UnknownProviderError(BIG, ["ollama"], disabled=True),
+    lambda: UnknownFieldError(BIG, "api_base", ["api_base"]),
+    lambda: UnknownFieldError("ollama", BIG, ["api_base"]),
+    lambda: UnsupportedEffortError("ollama", BIG, [], known=["low", "high"]),
+    lambda: UnsupportedEffortError("ollama", BIG, ["low"]),
+    lambda: UnsupportedEffortError("ollama", BIG, []),
+    lambda: MissingApiKeyError(BIG, ["X_API_KEY"]),
+], ids=["model-id", "provider", "disabled-provider", "field-provider", "field", "effort-word",
+        "effort-accepted", "effort-none", "missing-key"])
+def test_a_10_mb_value_is_echoed_cut(make) -> None:
+    error = make()
+    for text in (str(error), error.message, error.hint or ""):
+        assert BIG[:100] not in text and len(text) < 400
+    assert "'... (10,000,000 characters)" in str(error)
+
+
+def test_controls_in_an_echoed_value_are_escaped() -> None:
+    error = UnknownProviderError("\x1b]0;pwned\x07", ["ollama"])
+    assert "\x1b" not in str(error) and "\\x1b]0;pwned\\x07" in error.message
+
+
+def test_a_list_of_thousands_of_providers_is_cut() -> None:
+    error = UnknownProviderError("zzz", KNOWN)
+    assert str(error).endswith("; known providers: p0000, p0001, p0002, p0003, p0004, p0005, p0006, p0007, "
+                               "p0008, p0009 and 3,990 more")
+    assert error.hint == "known providers: p0000, p0001, p0002, p0003, p0004, p0005, p0006, p0007, p0008, p0009 " \
+                         "and 3,990 more"
+    assert len(error.known) == 4_000  # the attribute keeps them all, for a program
+
+
+def test_a_short_list_is_written_whole() -> None:
+    names = [f"p{i}" for i in range(10)]
+    assert str(UnknownProviderError("zzz", names)).endswith("known providers: " + ", ".join(sorted(names)))

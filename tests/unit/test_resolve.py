@@ -395,3 +395,57 @@ def test_an_explicit_key_that_cannot_be_a_key_is_refused_without_echoing_it(load
 def test_an_effort_that_is_not_a_string_is_an_unknown_level(load, level: object) -> None:
     with pytest.raises(UnsupportedEffortError, match="is not a reasoning-effort level"):
         load(environ=HF_ENV).resolve("org/model", reasoning_effort=level)  # type: ignore[arg-type]
+
+
+# --- cost: a value over the limit is refused at once and echoed cut (issue 10, class 5) ----------
+
+BIG = 10_000_000
+
+
+@pytest.mark.parametrize("word", ["x" * BIG, "high" + "h" * (BIG - 4), "\x1b" * BIG, "é" * BIG])
+@pytest.mark.parametrize("model_id", ["ollama/x", "huggingface/org/model"])
+@pytest.mark.parametrize("strict", [False, True])
+def test_a_10_mb_effort_word_is_refused_and_echoed_cut(load, word: str, model_id: str, strict: bool) -> None:
+    with pytest.raises(UnsupportedEffortError) as info:
+        load(environ={"HF_TOKEN": HF_KEY}).resolve(model_id, reasoning_effort=word, strict=strict)
+    text = str(info.value)
+    assert "... (10,000,000 characters) is not a reasoning-effort level" in text
+    assert len(text) < 300 and "\x1b" not in text and info.value.suggestion is None
+
+
+def test_a_huge_non_string_effort_is_named_by_its_type(load) -> None:
+    with pytest.raises(UnsupportedEffortError) as info:
+        load().resolve("ollama/x", reasoning_effort=[0] * 1_000_000)  # type: ignore[arg-type]
+    assert str(info.value).startswith("'a list value' is not a reasoning-effort level")
+
+
+@pytest.mark.parametrize(("word", "meant"), [("hgh", "high"), ("HIGH", "high"), ("mediun", "medium"),
+                                             ("minimall", "minimal")])
+def test_an_effort_typo_still_gets_a_guess(load, word: str, meant: str) -> None:
+    with pytest.raises(UnsupportedEffortError) as info:
+        load().resolve("ollama/x", reasoning_effort=word)
+    assert info.value.suggestion == meant and f"did you mean {meant!r}?" in str(info.value)
+
+
+@pytest.mark.parametrize("call", ["provider", "origin"])
+def test_a_10_mb_provider_name_is_refused_and_echoed_cut(load, call: str) -> None:
+    reg = load()
+    name = "ollama" + "a" * (BIG - 6)
+    with pytest.raises(registry.UnknownProviderError) as info:
+        reg.provider(name) if call == "provider" else reg.origin(name, "api_base")
+    text = str(info.value)
+    assert text.startswith("unknown provider 'ollamaaaa") and "... (10,000,000 characters)" in text
+    assert len(text) < 400 and info.value.suggestion is None
+
+
+def test_a_10_mb_field_name_is_echoed_cut(load) -> None:
+    with pytest.raises(registry.UnknownFieldError) as info:
+        load().origin("ollama", "f" * BIG)
+    assert "has no value for 'fff" in str(info.value) and "(10,000,000 characters)" in str(info.value)
+    assert len(str(info.value)) < 600
+
+
+def test_a_provider_typo_still_gets_a_guess(load) -> None:
+    with pytest.raises(registry.UnknownProviderError) as info:
+        load().provider("olama")
+    assert info.value.suggestion == "ollama" and info.value.hint == "did you mean 'ollama'?"
