@@ -26,14 +26,13 @@ from __future__ import annotations
 import contextlib
 import json
 import math
-import re
 import time
 from collections.abc import Callable, Iterable, Iterator
 from urllib.parse import quote, urlsplit
 
 from .errors import InvalidModelIdError, RegistryError
 from .routing import MAX_MODEL_ID_LENGTH
-from .secrets import is_placeholder_key, redact
+from .secrets import is_placeholder_key, redact, redaction_values
 from .suggest import close_match, did_you_mean
 from .text import escape_controls, quoted
 from .values import Frozen
@@ -54,7 +53,6 @@ _MAX_MODELS = 10_000  # a hostile or broken server cannot make us hold an unboun
 _MAX_BODY = 2 * 1024 * 1024  # bytes read from one reply: 10,000 model ids fit, a flood does not
 _MAX_SLOTS = 1024  # servers asked at the same time, whatever the descriptor limit allows
 _RESERVED_FDS = 64  # descriptors left to the caller (its files, logs, DNS lookups)
-_MIN_TOKEN = 8  # a header value's tokens this long are secrets of their own ("Bearer TOKEN")
 # The loggers that may record a server's reply or a request's headers while a probe runs.
 _LOGGERS = ("httpx", "httpcore.connection", "httpcore.http11", "httpcore.http2", "httpcore.proxy", "openai",
             "openai._base_client", "LiteLLM", "LiteLLM Router", "LiteLLM Proxy")
@@ -251,9 +249,7 @@ class _Echo:
     put the text on one line with controls escaped, then cut it.
 
     A hostile server may have been sent any provider's key (in this run or an earlier one), so
-    the secrets are every provider's ``api_key`` (placeholders excepted), header values and each
-    token of a header value of at least 8 characters (``TOKEN`` in ``Bearer TOKEN``: a server may
-    echo the token alone).
+    the secrets are ``secrets.redaction_values`` of every provider (placeholder keys excepted).
     They are gathered once per run; each text is first searched for the few secrets it holds, so
     a registry with thousands of keys costs one substring test per key and text, not one regex.
     """
@@ -265,14 +261,11 @@ class _Echo:
         for provider in reg.providers.values():
             # Placeholder keys ("ollama", "vllm") are no secret, and masking them would mangle
             # every model id and message that names the server.
-            if provider.api_key and not is_placeholder_key(provider.api_key.reveal(), provider.name):
-                values[provider.api_key.reveal()] = None
-            for header in provider.headers.values():
-                text = header.reveal()
-                values[text] = None
-                for token in re.split(r"[\s,;]+", text):
-                    if len(token) >= _MIN_TOKEN:
-                        values[token] = None
+            key = provider.api_key.reveal() if provider.api_key else None
+            placeholder = key if key and is_placeholder_key(key, provider.name) else None
+            for value in redaction_values(provider):
+                if value != placeholder:
+                    values[value] = None
         # Each value with its percent-encoded form, which redact() masks too.
         self._forms = tuple((value, quote(value, safe="")) for value in values if value)
 
