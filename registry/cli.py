@@ -13,6 +13,8 @@ line on stderr; the traceback only with ``--debug``). Data goes to stdout, diagn
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import os
 import sys
 from collections.abc import Iterable, Mapping, Sequence
@@ -125,6 +127,11 @@ def _command_name(argv: Sequence[str]) -> str | None:
 
 
 def _context_for(args: argparse.Namespace, environ: Mapping[str, str]) -> _context.Context:
+    for stream in (sys.stdout, sys.stderr):  # a name with 'é' on an ASCII terminal is written, not fatal
+        reconfigure = getattr(stream, "reconfigure", None)  # a TextIOWrapper; a test's StringIO has none
+        with contextlib.suppress(ValueError, io.UnsupportedOperation):
+            if reconfigure is not None:
+                reconfigure(errors="backslashreplace")
     stdout = sys.stdout
     no_color = getattr(args, "no_color", False) or bool(environ.get("NO_COLOR"))
     is_tty = hasattr(stdout, "isatty") and stdout.isatty()

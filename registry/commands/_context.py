@@ -19,6 +19,7 @@ from ..loader import LoadReport, check_user_file_setting, inspect
 from ..model import Registry
 from ..provider import Origin
 from ..paths import APP_NAME
+from ..text import escape_controls
 from ..values import Frozen
 
 TYPE_CHECKING = False  # see values.py: only type checkers need typing
@@ -35,6 +36,8 @@ EXIT_INTERNAL = 3
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _STYLES = {"error": "31;1", "warning": "33", "ok": "32;1", "bold": "1", "dim": "2"}
+# Exactly the codes ``paint`` writes (and its reset): the only escapes human output may carry.
+_PAINTED = re.compile("(" + "|".join(re.escape(f"\x1b[{code}m") for code in (*_STYLES.values(), "0")) + ")")
 
 
 class Context(Frozen):
@@ -64,16 +67,28 @@ class Context(Frozen):
         return f"\x1b[{_STYLES[style]}m{text}\x1b[0m" if self.color and text else text
 
     def out(self, text: str = "") -> None:
-        """One line of data on stdout."""
-        print(text, file=self.stdout)
+        """One line of data on stdout, terminal-safe (see ``_terminal_safe``)."""
+        print(self._terminal_safe(text), file=self.stdout)
 
     def err(self, text: str) -> None:
-        """One diagnostic on stderr."""
-        print(text, file=self.stderr)
+        """One diagnostic on stderr, terminal-safe (see ``_terminal_safe``)."""
+        print(self._terminal_safe(text), file=self.stderr)
+
+    def _terminal_safe(self, text: str) -> str:
+        """``text`` with every control character escaped except line breaks and, when colour is
+        on, the colour codes ``paint`` wrote: this is the one place human output is written, so a
+        description, a name or a server's reply can never drive the terminal (ESC, OSC, BEL)."""
+        if text.isascii() and text.isprintable():
+            return text
+        parts = _PAINTED.split(text) if self.color else [text]
+        return "".join(part if self.color and _PAINTED.fullmatch(part)
+                       else "\n".join(escape_controls(line) for line in part.split("\n")) for part in parts)
 
     def emit_json(self, data: Any) -> None:
         """``data`` as indented JSON on stdout: the ``--json`` output of every command."""
-        print(json.dumps(data, indent=2, ensure_ascii=False), file=self.stdout)
+        # ASCII-only JSON: every control, invisible or non-ASCII character is a \\u escape, so the
+        # output is valid on any stream encoding and holds nothing a terminal would act on.
+        print(json.dumps(data, indent=2, ensure_ascii=True), file=self.stdout)
 
     def render_issue(self, issue: Issue) -> str:
         """``Issue.render()`` with the severity word coloured."""
