@@ -183,8 +183,9 @@ def is_placeholder_key(value: str, provider_name: str | None = None) -> bool:
 
 
 # Provider fields whose values may be keys: ``api_key``; every value under ``headers`` (tokens
-# travel there); ``api_key_env``, where pasting the key instead of its variable's name is a common slip.
-SECRET_FIELDS = frozenset({"api_key", "api_key_env", "headers"})
+# travel there); ``api_key_env`` and ``api_base_env``, where pasting the key (or a URL holding
+# one) instead of a variable's name is a common slip.
+SECRET_FIELDS = frozenset({"api_key", "api_key_env", "api_base_env", "headers"})
 # Fields holding base URLs, which carry a credential when they have a password or a query.
 _URL_FIELDS = frozenset({"api_base", "api_bases"})
 

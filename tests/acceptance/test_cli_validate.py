@@ -31,7 +31,7 @@ BROKEN_FILES = [
      "{path}:4:13: error: 'Ollama' is not a valid prefix [at $.providers.ollama.prefix]\n"
      "  hint: a prefix is one lowercase segment ending in '/', such as 'ollama/'"),
     ("bad env var name", "version: 1\nproviders:\n  ollama:\n    api_base_env: [OLLAMA_URL, my-url]\n",
-     "{path}:4:32: error: 'my-url' is not a valid environment variable name [at $.providers.ollama.api_base_env[1]]\n"
+     "{path}:4:32: error: the value is not a valid environment variable name [at $.providers.ollama.api_base_env[1]]\n"
      "  hint: environment variable names are upper-case letters, digits and '_', not starting with a digit"),
     ("YAML syntax error", "version: 1\nproviders:\n  ollama:\n    api_base: [http://x:1/v1\n    prefix: ollama/\n",
      "{path}:5:11: error: YAML syntax error: expected ',' or ']', but got ':'"),

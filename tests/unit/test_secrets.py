@@ -298,7 +298,7 @@ def test_redact_removes_every_copy(key: str, before: str, after: str) -> None:
     (("providers", "p", "headers", "X", "deeper"), True),  # wherever a mis-indented key lands
     (("providers", "api_key"), True),
     (("providers", "p", "api_base"), False),
-    (("providers", "p", "api_base_env", 0), False),
+    (("providers", "p", "api_base_env", 0), True),  # a key pasted where the variable name belongs is not quoted
     (("providers", "p", "description"), False),
     ((), False),
 ])
