@@ -32,8 +32,10 @@ Set ``PROVIDER_REGISTRY_NO_CACHE`` to any non-empty value to turn the cache off.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import stat
 import sys
 from functools import lru_cache
 from pathlib import Path
@@ -58,11 +60,17 @@ from .values import Frozen
 from .version import VERSION
 from .yamlfile import Document
 
-__all__ = ["MAX_ENTRIES", "NO_CACHE_ENV", "CachedVerdict", "ValidationCache", "content_key", "open_validation_cache"]
+__all__ = [
+    "MAX_ENTRIES", "MAX_ENTRY_BYTES", "NO_CACHE_ENV", "CachedVerdict", "UntrustedCache", "ValidationCache",
+    "cache_directory", "content_key", "open_validation_cache", "untrusted_reason",
+]
 
 CACHE_FORMAT = 3  # 3: a document that holds secrets is never stored (2 stored where they lie in the file)
 NO_CACHE_ENV = "PROVIDER_REGISTRY_NO_CACHE"
 MAX_ENTRIES = 64  # old entries (edited files) are pruned beyond this; each is a few kilobytes
+# The most bytes read from (or written to) one entry: a verdict is ~200 bytes, the built-in file's
+# document ~8 KB. A larger document is stored as the verdict alone; a larger file on disk is a miss.
+MAX_ENTRY_BYTES = 256 * 1024
 _KEY_FILE = "mac.key"
 _KEY_BYTES = 32
 _SUFFIX = ".entry"
@@ -134,11 +142,14 @@ class ValidationCache(Frozen):
     def recall(self, data: bytes, shown: str) -> CachedVerdict | None:
         """The verdict for exactly these bytes, or None (a miss) for anything but a verified entry."""
         try:
-            key = content_key(data)
-            mac_key = self._mac_key(create=False)
-            if mac_key is None:
+            with _TrustedDirectory(self.directory) as trusted:
+                mac_key = trusted.mac_key()
+                if mac_key is None:
+                    return None
+                key = content_key(data)
+                raw = trusted.read(key + _SUFFIX, MAX_ENTRY_BYTES)
+            if raw is None:
                 return None
-            raw = (self.directory / (key + _SUFFIX)).read_bytes()
             mac, newline, payload = raw.partition(b"\n")
             if not newline or not compare_digest(mac, _sign(mac_key, payload)):
                 return None
@@ -153,7 +164,8 @@ class ValidationCache(Frozen):
     def remember(self, data: bytes, document: Document) -> None:
         """Record that ``data`` passed with no issue. Call only for a file with no issue at all."""
         try:
-            mac_key = self._mac_key(create=True)
+            with _TrustedDirectory(self.directory, create=True) as trusted:
+                mac_key = trusted.mac_key(create=True)
             if mac_key is None:
                 return
             key = content_key(data)
@@ -165,29 +177,21 @@ class ValidationCache(Frozen):
             except (TypeError, ValueError):  # a value JSON cannot hold (a date): keep the verdict only
                 entry["document"] = None
                 payload = json.dumps(entry, separators=(",", ":")).encode()
+            if len(payload) + 65 > MAX_ENTRY_BYTES:  # a huge document: the verdict alone still skips the check
+                entry["document"] = None
+                payload = json.dumps(entry, separators=(",", ":")).encode()
             # No fsync: an entry torn by a crash fails its MAC and is a miss.
             atomic_write(self.directory / (key + _SUFFIX), _sign(mac_key, payload) + b"\n" + payload, durable=False)
             self._prune()
-        except Exception:  # an unwritable or full cache directory only costs speed
+        except Exception:  # an unwritable, full or untrusted cache directory only costs speed
             return
-
-    def _mac_key(self, *, create: bool) -> bytes | None:
-        path = self.directory / _KEY_FILE
-        try:
-            secret = path.read_bytes()
-        except FileNotFoundError:
-            if not create:
-                return None
-            self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-            atomic_write(path, os.urandom(_KEY_BYTES))
-            secret = path.read_bytes()
-        return secret if len(secret) == _KEY_BYTES else None
 
     def _prune(self) -> None:
-        entries = [e for e in os.scandir(self.directory) if e.name.endswith(_SUFFIX)]
+        with os.scandir(self.directory) as found:
+            entries = [e for e in found if e.name.endswith(_SUFFIX) and e.is_file(follow_symlinks=False)]
         if len(entries) <= MAX_ENTRIES:
             return
-        entries.sort(key=lambda e: e.stat().st_mtime)
+        entries.sort(key=lambda e: e.stat(follow_symlinks=False).st_mtime)
         for entry in entries[: len(entries) - MAX_ENTRIES]:
             try:
                 os.unlink(entry.path)
@@ -195,14 +199,141 @@ class ValidationCache(Frozen):
                 pass
 
 
+class UntrustedCache(Exception):
+    """The cache directory or its key file may have been written by someone else: not used."""
+
+    def __init__(self, reason: str, hint: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.hint = hint
+
+
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+_DIR_FLAGS = _READ_FLAGS | getattr(os, "O_DIRECTORY", 0)
+
+
+def _euid() -> int | None:
+    return os.geteuid() if hasattr(os, "geteuid") else None  # no owners to check on Windows
+
+
+def _check_owner_and_mode(info: os.stat_result, what: str, shown: str, fix: str) -> None:
+    """UntrustedCache unless ``info`` is owned by this user and not writable by group or others."""
+    euid = _euid()
+    if euid is not None and info.st_uid != euid:
+        raise UntrustedCache(f"{what} {shown} is owned by another user (uid {info.st_uid})",
+                             f"remove it ({fix}); it is rebuilt, owned by you")
+    if euid is not None and info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        whom = "others" if info.st_mode & stat.S_IWOTH else "its group"
+        raise UntrustedCache(f"{what} {shown} is writable by {whom} (mode {stat.S_IMODE(info.st_mode):04o})",
+                             f"chmod {'700' if what.endswith('directory') else '600'} {shown}, or remove it ({fix})")
+
+
+class _TrustedDirectory:
+    """The cache directory, opened once without following a link and checked (owner, mode)
+    before anything in it is read; files are then opened relative to that descriptor, so a
+    directory swapped after the check is never read. Entering raises UntrustedCache for an
+    untrusted directory; a missing one reads as empty (or is created with ``create``)."""
+
+    def __init__(self, directory: Path, *, create: bool = False) -> None:
+        self.directory = directory
+        self.create = create
+        self.fd: int | None = None
+
+    def __enter__(self) -> _TrustedDirectory:
+        shown = str(self.directory)
+        try:
+            self.fd = os.open(self.directory, _DIR_FLAGS)
+        except FileNotFoundError:
+            if not self.create:
+                return self
+            self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+            self.fd = os.open(self.directory, _DIR_FLAGS)
+        except OSError as exc:
+            if os.path.islink(self.directory):
+                raise UntrustedCache(f"cache directory {shown} is a symbolic link",
+                                     f"remove the link (rm {shown}); the cache is rebuilt as a directory") from None
+            raise UntrustedCache(f"cache directory {shown} cannot be opened ({exc.strerror})",
+                                 f"remove it (rm -r {shown}); it is rebuilt") from None
+        info = os.fstat(self.fd)
+        if not stat.S_ISDIR(info.st_mode):
+            raise UntrustedCache(f"cache directory {shown} is not a directory", f"remove it (rm {shown})")
+        _check_owner_and_mode(info, "cache directory", shown, f"rm -r {shown}")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+
+    def read(self, name: str, limit: int) -> bytes | None:
+        """The bytes of regular file ``name`` in the directory, or None when it is missing or
+        larger than ``limit``; never follows a link, never blocks (a FIFO), never reads more
+        than ``limit + 1`` bytes (``/dev/zero``). UntrustedCache for a planted link or non-file."""
+        if self.fd is None:
+            return None
+        shown = str(self.directory / name)
+        try:
+            fd = os.open(name, _READ_FLAGS, dir_fd=self.fd)
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise UntrustedCache(f"cache file {shown} is a symbolic link", f"remove it (rm {shown})") from None
+            raise
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                raise UntrustedCache(f"cache file {shown} is not a regular file", f"remove it (rm {shown})")
+            _check_owner_and_mode(info, "cache file", shown, f"rm {shown}")
+            if info.st_size > limit:
+                return None
+            data = os.read(fd, limit + 1)
+            return data if len(data) <= limit else None
+        finally:
+            os.close(fd)
+
+    def mac_key(self, *, create: bool = False) -> bytes | None:
+        """The local MAC key, exactly ``_KEY_BYTES`` long, or None (nothing cached yet)."""
+        secret = self.read(_KEY_FILE, _KEY_BYTES)
+        if secret is None and create:
+            if self.fd is None:
+                return None
+            try:
+                atomic_write(self.directory / _KEY_FILE, os.urandom(_KEY_BYTES), replace=False)
+            except FileExistsError:  # written by a concurrent load: use that one
+                pass
+            secret = self.read(_KEY_FILE, _KEY_BYTES)
+        if secret is not None and len(secret) != _KEY_BYTES:
+            shown = str(self.directory / _KEY_FILE)
+            raise UntrustedCache(f"cache key file {shown} is not {_KEY_BYTES} bytes long", f"remove it (rm {shown})")
+        return secret
+
+
+def cache_directory(app_name: str) -> Path:
+    """Where the validation cache of ``app_name`` keeps its entries (not created)."""
+    from .paths import user_cache_dir
+
+    return user_cache_dir(app_name) / "validated"
+
+
+def untrusted_reason(directory: Path) -> UntrustedCache | None:
+    """Why the cache in ``directory`` is not used (owner, mode, a link or a non-file where the
+    directory or key file should be), or None when it is used (or not created yet)."""
+    try:
+        with _TrustedDirectory(directory) as trusted:
+            trusted.mac_key()
+    except UntrustedCache as problem:
+        return problem
+    except Exception:  # an unreadable cache is only a miss, not a trust problem
+        return None
+    return None
+
+
 def open_validation_cache(app_name: str, environ: Mapping[str, str]) -> ValidationCache | None:
     """The cache for ``app_name`` in the platform cache directory; None when turned off."""
     if environ.get(NO_CACHE_ENV, "").strip():
         return None
     try:
-        from .paths import user_cache_dir
-
-        return ValidationCache(user_cache_dir(app_name) / "validated")
+        return ValidationCache(cache_directory(app_name))
     except Exception:  # no usable home directory: run without a cache
         return None
 
