@@ -15,6 +15,7 @@ from .loader import LAYER_NAMES, locate_layers
 from .model import Registry
 from .provider import Origin, Provider
 from .fsio import is_directory, is_regular_file, not_a_regular_file, shown_path
+from .cache import cache_directory, untrusted_reason
 from .paths import APP_NAME, schema_path, user_cache_dir
 from .values import Frozen
 
@@ -167,6 +168,9 @@ def layer_paths(app_name: str = APP_NAME, config_path: str | os.PathLike[str] | 
             note += f"; {problem.message}"  # a directory, a dangling link, a path through a file ...
         rows.append(LayerPath(location.layer, shown_path(location.path), exists, note))
     cache = user_cache_dir(app_name)
-    rows.append(LayerPath("cache", shown_path(cache), is_directory(cache), "cache directory"))
+    note = "cache directory"
+    if (untrusted := untrusted_reason(cache_directory(app_name))) is not None:
+        note += f"; not used: {untrusted.reason} ({untrusted.hint})"
+    rows.append(LayerPath("cache", shown_path(cache), is_directory(cache), note))
     rows.append(LayerPath("schema", str(schema_path()), schema_path().is_file(), "JSON Schema for providers files"))
     return tuple(rows)

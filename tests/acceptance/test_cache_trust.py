@@ -190,3 +190,14 @@ def test_the_cache_is_created_private(home: Path, tmp_path: Path) -> None:
     assert stat.S_IMODE(directory.stat().st_mode) & 0o077 == 0
     assert stat.S_IMODE((directory / "mac.key").stat().st_mode) & 0o077 == 0
     assert untrusted_reason(directory) is None
+
+
+def test_registry_paths_says_the_cache_is_not_used(home: Path, tmp_path: Path) -> None:
+    good, _ = _files(tmp_path)
+    assert _load(home, good)["ok"]
+    _cache_dir(home).chmod(0o777)
+    done = subprocess.run([sys.executable, "-m", "registry", "paths"], capture_output=True, text=True, timeout=60,
+                          env=dict(_env(home), PYTHONPATH=str(Path(registry.__file__).resolve().parent.parent)))
+    assert done.returncode == 0, done.stderr
+    assert "not used: cache directory" in done.stdout and "writable by others" in done.stdout
+    assert "chmod 700" in done.stdout
