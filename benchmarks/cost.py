@@ -21,6 +21,8 @@ import timeit
 from pathlib import Path
 from typing import Any, Callable
 
+from table import print_rows  # benchmarks/table.py: scripts run from this directory
+
 ROOT = Path(__file__).resolve().parent.parent
 BIG = 10_000_000
 
@@ -104,13 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(("check_model_id, 10 MB model id", f"{checked * 1e3:,.1f} ms", "never remembered"))
         hashing = median_seconds(lambda: hash("y" + word[1:]), args.rounds)
         rows.append(("baseline: copy and hash a 10 MB string", f"{hashing * 1e3:,.1f} ms", ""))
-    widths = [max(len(r[i]) for r in rows + [("what", "median", "beside it")]) for i in range(3)]
-    print(f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, median of {args.rounds} rounds")
-    print()
-    print(f"| {'what':<{widths[0]}} | {'median':>{widths[1]}} | {'beside it':<{widths[2]}} |")
-    print(f"| {'-' * widths[0]} | {'-' * (widths[1] - 1)}: | {'-' * widths[2]} |")
-    for what, value, note in rows:
-        print(f"| {what:<{widths[0]}} | {value:>{widths[1]}} | {note:<{widths[2]}} |")
+    print_rows(rows, args.rounds)
     return 0
 
 

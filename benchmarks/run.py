@@ -22,6 +22,8 @@ import timeit
 from pathlib import Path
 from typing import Any, Callable
 
+from table import print_rows  # benchmarks/table.py: scripts run from this directory
+
 ROOT = Path(__file__).resolve().parent.parent
 SCALE_PROVIDERS = 10_000
 IDS = {  # label -> (model id, resolve keyword arguments)
@@ -289,13 +291,7 @@ def print_table(start: dict[str, float], modules: dict[str, str], big: dict[str,
                  f"vs {inproc['small_resolve'] * 1e9:,.0f} ns with {inproc['providers']} providers"))
     rows.append((f"{SCALE_PROVIDERS:,} providers: memory", f"{big['retained'] / 2**20:,.1f} MiB",
                  f"retained (tracemalloc); peak {big['peak'] / 2**20:,.1f} MiB; max RSS {big['maxrss_kb'] / 1024:,.0f} MiB"))
-    widths = [max(len(r[i]) for r in rows + [("what", "median", "beside it")]) for i in range(3)]
-    print(f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, median of {rounds} rounds")
-    print()
-    print(f"| {'what':<{widths[0]}} | {'median':>{widths[1]}} | {'beside it':<{widths[2]}} |")
-    print(f"| {'-' * widths[0]} | {'-' * (widths[1] - 1)}: | {'-' * widths[2]} |")
-    for what, value, note in rows:
-        print(f"| {what:<{widths[0]}} | {value:>{widths[1]}} | {note:<{widths[2]}} |")
+    print_rows(rows, rounds)
 
 
 if __name__ == "__main__":
