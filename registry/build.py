@@ -11,6 +11,7 @@ from __future__ import annotations
 
 
 from .errors import InvalidModelIdError
+from .hosts import is_local_host
 from .issues import Issue
 from .layers import as_names
 from .provider import IMPLICIT_DEFAULT, Origin, Provider
@@ -18,11 +19,12 @@ from .routing import RouteTable
 from .secrets import Secret, check_secret_text
 from .suggest import close_match, did_you_mean
 from .text import listed, quoted
-from .urls import UrlPolicy, UrlProblem, parse_base_url
+from .urls import BaseUrl, UrlPolicy, UrlProblem, parse_base_url
 from .values import frozen_mapping
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Collection
     from typing import Any
 
     from .issues import JsonPath
@@ -31,9 +33,20 @@ if TYPE_CHECKING:
 __all__ = ["build_table", "near_miss_warnings", "settings_origins"]
 
 
-def build_table(draft: Draft, policy: UrlPolicy, issues: list[Issue]) -> RouteTable:
+# Where a provider's kind comes from when no layer writes it.
+_DERIVED_KIND = Origin("default", "derived from api_base")
+
+
+def build_table(draft: Draft, policy: UrlPolicy, issues: list[Issue], *, trusted_layers: Collection[str],
+                isolated: list[Issue] | None = None) -> RouteTable:
     """Check the merged values and freeze them into a RouteTable (built even when issues exist,
-    so that alias targets can be routed and every problem reported)."""
+    so that alias targets can be routed and every problem reported).
+
+    Values from ``trusted_layers`` (written by the package, the host or the operator) skip the
+    strict policy's https and allow-list rules. With ``isolated`` (a list), a problem with a value
+    from the environment goes there instead of ``issues`` and makes only its provider unavailable
+    (``Provider.problems``): the rest of the registry works.
+    """
     providers: list[Provider] = []
     disabled: dict[str, str] = {}
     prefix_owner: dict[str, str] = {}
@@ -43,7 +56,14 @@ def build_table(draft: Draft, policy: UrlPolicy, issues: list[Issue]) -> RouteTa
         if entry.get("enabled", (True, declared))[0] is False:
             disabled[prefix[:-1]] = name
             continue
-        provider = _build_provider(name, entry, declared, policy, issues)
+        found: list[Issue] = []
+        provider = _build_provider(name, entry, declared, policy, found, trusted_layers)
+        from_env = [issue for issue in found if issue.env_var is not None]
+        if isolated is not None and from_env:
+            isolated.extend(from_env)
+            provider = provider.replace(problems=tuple(from_env))
+            found = [issue for issue in found if issue.env_var is None]
+        issues.extend(found)
         if prefix in prefix_owner:
             origin = entry.get("prefix", (prefix, declared))[1]
             issues.append(origin.issue(("providers", name, "prefix"),
@@ -118,7 +138,7 @@ def _check_aliases(draft: Draft, table: RouteTable, issues: list[Issue]) -> None
 
 
 def _build_provider(name: str, entry: dict[str, Valued], declared: Origin, policy: UrlPolicy,
-                    issues: list[Issue]) -> Provider:
+                    issues: list[Issue], trusted_layers: Collection[str]) -> Provider:
     def value(field_name: str, default: Any = None) -> Any:
         return entry[field_name][0] if field_name in entry else default
 
@@ -132,18 +152,25 @@ def _build_provider(name: str, entry: dict[str, Valued], declared: Origin, polic
     if "api_base" not in entry:
         issues.append(declared.issue(where, f"provider {quoted(name)} has no api_base", "add 'api_base: http://HOST:PORT/v1'"))
     else:
-        api_base = _checked_url(entry["api_base"], where + ("api_base",), policy, issues)
-    api_bases = tuple(_checked_url((url, origins["api_bases"]), where + ("api_bases", i), policy, issues)
+        api_base = _checked_url(entry["api_base"], where + ("api_base",), policy, issues, trusted_layers)
+    api_bases = tuple(_checked_url((url, origins["api_bases"]), where + ("api_bases", i), policy, issues, trusted_layers)
                       for i, url in enumerate(value("api_bases", ())))
+    kind = value("kind")
+    if kind is None:
+        kind = _derived_kind(api_base)
+        origins["kind"] = _DERIVED_KIND
 
     api_key = None
     if "api_key" in entry:
         raw_key, key_origin = entry["api_key"]
         problem = check_secret_text(raw_key)
         if problem is not None:
-            what = f"API key in {key_origin.source}" if key_origin.layer == "env" else "api_key"
-            issues.append(key_origin.issue(where + ("api_key",), f"{what} {problem}",
-                                           "remove the stray characters (a trailing newline is a common cause)"))
+            if key_origin.layer == "env":  # surrounding whitespace was stripped (layers.EnvLayer)
+                what, hint = f"API key in {key_origin.source}", \
+                    "the key has stray characters inside it; copy it again from where it was issued"
+            else:
+                what, hint = "api_key", "remove the stray characters (a trailing newline is a common cause)"
+            issues.append(key_origin.issue(where + ("api_key",), f"{what} {problem}", hint))
         else:
             api_key = Secret(raw_key)
 
@@ -163,18 +190,28 @@ def _build_provider(name: str, entry: dict[str, Valued], declared: Origin, polic
         description=value("description", ""),
         headers=frozen_mapping(headers),
         timeout=float(value("timeout")) if value("timeout") is not None else None,
+        kind=kind,
         origins=frozen_mapping(origins),
     )
 
 
-def _checked_url(valued: Valued, path: JsonPath, policy: UrlPolicy, issues: list[Issue]) -> str:
+def _derived_kind(api_base: str) -> str:
+    """``local`` when ``api_base`` names this machine or its network (``hosts.is_local_host``),
+    else ``hosted``; ``hosted`` too when there is no usable URL, the careful answer."""
+    url = parse_base_url(api_base) if api_base else None
+    return "local" if isinstance(url, BaseUrl) and is_local_host(url.host) else "hosted"
+
+
+def _checked_url(valued: Valued, path: JsonPath, policy: UrlPolicy, issues: list[Issue],
+                 trusted_layers: Collection[str]) -> str:
+    """The normal form of a base URL, or "" after appending why it is refused."""
     raw, origin = valued
     text = raw if isinstance(raw, str) else ""
     # Env values are stripped (shells add newlines); in a file, surrounding whitespace is a problem.
-    # The built-in file is the operator's: strict's allow-list and https rule are for the user's values.
-    url = parse_base_url(text, policy, strip=origin.layer == "env", trusted=origin.layer == "default")
+    # Operator layers are trusted: strict's allow-list and https rule are for the user's values.
+    url = parse_base_url(text, policy, strip=origin.layer == "env", trusted=origin.layer in trusted_layers)
     if isinstance(url, UrlProblem):
         message = f"{url.message} (rule: {url.rule}; layer: {origin.layer})"
         issues.append(origin.issue(path, message, url.hint, kind="url", rule=url.rule))
-        return text.strip()
+        return ""
     return url.normal

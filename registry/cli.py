@@ -66,6 +66,9 @@ _SECRET_NAME_PARTS = ("KEY", "TOKEN", "SECRET", "PASSWORD", "AUTH")
 def _add_global_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS,  # a str: '' stays '', not '.'
                         help="read this user file instead of the one in the config directory")
+    parser.add_argument("--defaults", metavar="PATH", default=argparse.SUPPRESS,
+                        help="read this file as the host application's defaults (the 'app' layer, "
+                             "under the site and user files)")
     parser.add_argument("--app", metavar="NAME", default=argparse.SUPPRESS, type=_app_name,
                         help="application name that selects the config directory (default: provider-registry)")
     parser.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print machine-readable JSON")
@@ -142,6 +145,7 @@ def _context_for(args: argparse.Namespace, environ: Mapping[str, str]) -> _conte
         color=is_tty and not no_color and environ.get("TERM") != "dumb",
         app_name=getattr(args, "app", None) or APP_NAME,
         config_path=getattr(args, "config", None),
+        defaults_path=getattr(args, "defaults", None),
         environ=MappingProxyType(dict(environ)),
         debug=getattr(args, "debug", False),
     )

@@ -19,6 +19,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from .errors import ConfigError
 from .model import Registry
 from .provider import Provider
 from .secrets import is_placeholder_key
@@ -76,21 +77,27 @@ def plan_litellm_proxy(reg: Registry, providers: Iterable[str] | None = None, *,
                        models: Iterable[str] = (), num_retries: int = DEFAULT_NUM_RETRIES) -> ProxyExport:
     """The proxy config for ``providers`` (default: every enabled one, unless ``models`` is given)
     plus one explicit model group per id in ``models``; UnknownProviderError / InvalidModelIdError
-    for names that route nowhere, ValueError for a negative ``num_retries``."""
+    for names that route nowhere, ConfigError for an unavailable provider named on purpose (one
+    left out of "every provider" is a note), ValueError for a negative ``num_retries``."""
     check_num_retries(num_retries)
     model_ids = list(models)
+    notes: dict[str, None] = {}
     if providers is None:
         chosen = [] if model_ids else list(reg.providers.values())
+        for provider in chosen:
+            if provider.problems:
+                notes[f"provider {provider.name!r} is not exported: it is unavailable "
+                      f"({provider.unavailable_reason})"] = None
+        chosen = [provider for provider in chosen if not provider.problems]
     else:
-        chosen = [reg.provider(name) for name in providers]
+        chosen = [_available(reg.provider(name)) for name in providers]
     entries: list[dict[str, Any]] = []
     env_vars: dict[str, None] = {}
-    notes: dict[str, None] = {}
     for provider in {p.name: p for p in chosen}.values():
         entries += _deployments(provider, f"{provider.prefix}*", f"{provider.litellm_provider}/*", env_vars, notes)
     for model_id in dict.fromkeys(model_ids):
         route = reg.route(model_id)
-        provider, model = route.provider, route.model
+        provider, model = _available(route.provider), route.model
         entries += _deployments(provider, model_id, f"{provider.litellm_provider}/{model}", env_vars, notes)
     config: dict[str, Any] = {
         "model_list": entries,
@@ -109,6 +116,14 @@ def export_litellm_proxy_text(reg: Registry, providers: Iterable[str] | None = N
                               models: Iterable[str] = (), num_retries: int = DEFAULT_NUM_RETRIES) -> str:
     """The same config as YAML text, ready to save as the proxy's ``config.yaml``."""
     return plan_litellm_proxy(reg, providers, models=models, num_retries=num_retries).yaml()
+
+
+def _available(provider: Provider) -> Provider:
+    """``provider``, or ConfigError naming the bad variable when it is unavailable: an export of
+    it would carry an address the registry refused."""
+    if provider.problems:
+        raise ConfigError(provider.problems)
+    return provider
 
 
 def _deployments(provider: Provider, model_name: str, model: str, env_vars: dict[str, None],

@@ -21,7 +21,7 @@ import re
 
 from .values import Frozen
 
-__all__ = ["Host", "UrlProblem", "bad_host", "classify_bracketed", "classify_unbracketed", "is_ipv4_attempt"]
+__all__ = ["Host", "UrlProblem", "bad_host", "classify_bracketed", "classify_unbracketed", "is_ipv4_attempt", "is_local_host"]
 
 _METADATA_HINT = "base URLs may not point at cloud metadata endpoints; use the server's real address"
 
@@ -78,6 +78,24 @@ class Host(Frozen):
     display: str  # the form quoted in messages, as written
     is_loopback: bool
     is_name: bool  # a host name rather than an IP literal: only names match ".domain" entries
+
+
+# Names that only resolve inside one network (RFC 6762 .local, RFC 8375 .home.arpa, and the
+# customary .lan and .internal); a name with no dot at all is a machine on the local network too.
+_LOCAL_SUFFIXES = (".local", ".lan", ".internal", ".home.arpa", ".localhost")
+
+
+def is_local_host(host: Host) -> bool:
+    """Whether ``host`` is on this machine or its local network: loopback, a private or unique-local
+    address, a single-label name ('gpu-box') or a local-only domain ('box.lan').
+    The guess behind a provider's default ``kind``; no DNS."""
+    if host.is_loopback:
+        return True
+    if host.is_name:
+        return "." not in host.key or host.key.endswith(_LOCAL_SUFFIXES)
+    address = ipaddress.ip_address(host.key)
+    mapped = getattr(address, "ipv4_mapped", None)
+    return (mapped or address).is_private
 
 
 def bad_host(host: str, what: str) -> UrlProblem:

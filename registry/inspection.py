@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from .fsio import shown_path
 from .issues import Issue, IssueReport, unreadable_in
-from .loader import inspect
+from .loader import ENV_LAYER, inspect
 from .paths import APP_NAME
 from .values import Frozen
 
@@ -40,12 +40,13 @@ def _unreadable_files(issues: Iterable[Issue]) -> tuple[str, ...]:
 class ValidationResult(Frozen, IssueReport):
     """The verdict of ``registry validate``: every issue, the files checked, the providers found."""
 
-    __slots__ = ("issues", "files", "providers", "unreadable")
+    __slots__ = ("issues", "files", "providers", "unreadable", "unavailable")
     issues: tuple[Issue, ...]
     files: tuple[str, ...]
     providers: tuple[str, ...]
     unreadable: tuple[str, ...]
-    _defaults = {"unreadable": ()}
+    unavailable: tuple[str, ...]  # providers a bad environment value makes unusable (the rest work)
+    _defaults = {"unreadable": (), "unavailable": ()}
 
     @property
     def ok(self) -> bool:
@@ -69,6 +70,8 @@ class ValidationResult(Frozen, IssueReport):
         text = _plural(len(self.errors), "error")
         if places:
             text += " in " + " and ".join(places)
+        if self.unavailable:
+            text += f"; unavailable until fixed: {', '.join(self.unavailable)} (every other provider works)"
         if self.warnings:
             text += f" ({_plural(len(self.warnings), 'warning')})"
         return text
@@ -81,28 +84,33 @@ class ValidationResult(Frozen, IssueReport):
             "warnings": [i.as_dict() for i in self.warnings],
             "files": list(self.files),
             "providers": list(self.providers),
+            "unavailable": list(self.unavailable),
         }
 
 
 def validate_layers(app_name: str = APP_NAME, config_path: str | os.PathLike[str] | None = None,
-                    environ: Mapping[str, str] | None = None) -> ValidationResult:
-    """Check every layer that applies: the built-in file, the user file, and the environment."""
-    report = inspect(app_name, config_path, environ)
-    files = tuple(layer.source for layer in report.layers if layer.layer != "env" and layer.exists)
+                    environ: Mapping[str, str] | None = None, *,
+                    defaults: str | os.PathLike[str] | None = None) -> ValidationResult:
+    """Check every layer that applies: the built-in, app, site and user files, and the environment."""
+    report = inspect(app_name, config_path, environ, defaults=defaults)
+    files = tuple(layer.source for layer in report.layers if layer.layer != ENV_LAYER and layer.exists)
     providers = tuple(sorted(report.registry.providers)) if report.registry is not None else ()
-    return ValidationResult(report.issues, files, providers, _unreadable_files(report.issues))
+    unavailable = tuple(sorted(report.registry.unavailable)) if report.registry is not None else ()
+    return ValidationResult(report.issues, files, providers, _unreadable_files(report.issues), unavailable)
 
 
 def validate_files(paths: Sequence[str | os.PathLike[str]], app_name: str = APP_NAME,
-                   environ: Mapping[str, str] | None = None) -> ValidationResult:
-    """Check each file as a user file over the built-ins, without the environment layer.
+                   environ: Mapping[str, str] | None = None, *,
+                   defaults: str | os.PathLike[str] | None = None) -> ValidationResult:
+    """Check each file as a user file over the built-in, app and site files, without the
+    environment layer.
 
     Issues shared by several runs (a broken built-in file) are reported once.
     """
     issues: dict[tuple[Any, ...], Issue] = {}
     providers: set[str] = set()
     for path in paths:
-        report = inspect(app_name, path, environ, apply_environment=False)
+        report = inspect(app_name, path, environ, apply_environment=False, defaults=defaults)
         for issue in report.issues:
             issues.setdefault((issue.path, issue.line, issue.column, issue.env_var, issue.message), issue)
         if report.registry is not None:

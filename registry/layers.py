@@ -15,7 +15,8 @@ import stat
 from .errors import ConfigError
 from .fsio import MALFORMED_PATH_RULES, NOTHING_THERE_RULES, fs_text, read_regular_file, shown_path
 from .issues import Issue, JsonPath
-from .paths import CONFIG_ENV
+from .paths import PATH_SETTINGS
+from .policy import POLICY_SETTINGS, check_policy_settings
 from .provider import LayerSource, Origin
 from .secrets import is_placeholder_key
 from .values import Frozen
@@ -29,25 +30,27 @@ if TYPE_CHECKING:
 
     Valued: TypeAlias = tuple[Any, Origin]  # a merged value and where it came from
 
-__all__ = ["Draft", "EnvLayer", "FileLayer", "as_names", "read_file_layer"]
+__all__ = ["Draft", "EnvLayer", "FileLayer", "absent_file_layer", "as_names", "read_file_layer"]
 
 
 class Draft:
     """The merge in progress: raw values from the layers so far, each with its origin."""
 
-    __slots__ = ("providers", "declared", "fallback", "aliases")
+    __slots__ = ("providers", "declared", "fallback", "aliases", "settings")
 
     def __init__(self) -> None:
         self.providers: dict[str, dict[str, Valued]] = {}
         self.declared: dict[str, Origin] = {}  # provider name -> where it was first named
         self.fallback: Valued | None = None
         self.aliases: dict[str, Valued] = {}
+        self.settings: dict[str, Valued] = {}  # the operator's url_policy and allowed_hosts
 
 
 class FileLayer(Frozen):
-    """One file layer. ``document`` is None when the file is absent or unreadable."""
+    """One file layer. ``document`` is None when the file is absent, unreadable or not given
+    (the ``app`` layer without ``defaults=``). ``operator`` says the layer may set the URL policy."""
 
-    __slots__ = ("layer", "path", "exists", "document", "issues", "reason", "fs_path")
+    __slots__ = ("layer", "path", "exists", "document", "issues", "reason", "fs_path", "operator")
     layer: str
     path: str  # as messages show it (fsio.shown_path)
     exists: bool
@@ -55,7 +58,8 @@ class FileLayer(Frozen):
     issues: tuple[Issue, ...]
     reason: str  # why this file: "built-in", "--config", "default location" ...
     fs_path: str  # as the os functions take it; "" when made without one (then ``path``)
-    _defaults = {"reason": "", "fs_path": ""}
+    operator: bool
+    _defaults = {"reason": "", "fs_path": "", "operator": False}
     _hidden = frozenset({"fs_path"})
 
     @property
@@ -80,6 +84,9 @@ class FileLayer(Frozen):
         data = self.data
         if "fallback" in data:
             draft.fallback = (data["fallback"], self.origin(("fallback",)))
+        for setting in POLICY_SETTINGS:  # only an operator layer gets here with them (check_policy_settings)
+            if setting in data:
+                draft.settings[setting] = (data[setting], self.origin((setting,)))
         for alias, target in (data.get("aliases") or {}).items():
             draft.aliases[alias] = (target, self.origin(("aliases", alias)))
         for name, fields in (data.get("providers") or {}).items():
@@ -114,7 +121,11 @@ class FileLayer(Frozen):
 
 class EnvLayer(Frozen):
     """The environment layer: for each provider, the first set, non-empty variable of each
-    ``*_env`` list (as merged from the layers below) overrides the value it names."""
+    ``*_env`` list (as merged from the layers below) overrides the value it names.
+
+    Values are stripped of surrounding whitespace first (``$(cat file)`` and ``echo`` leave a
+    newline; huggingface_hub strips its token too), and a variable holding only whitespace counts
+    as unset. Whitespace or control characters inside a value are left for the checks to refuse."""
 
     __slots__ = ("layer", "environ", "reason")
     layer: str
@@ -133,7 +144,7 @@ class EnvLayer(Frozen):
             for target, names_field in (("api_base", "api_base_env"), ("api_key", "api_key_env")):
                 for var in as_names(entry.get(names_field, (None,))[0]):
                     value = env.get(var)
-                    if value:
+                    if value and (value := value.strip()):
                         entry[target] = (value, Origin(self.layer, var))
                         break
 
@@ -149,29 +160,31 @@ def as_names(raw: Any) -> tuple[str, ...]:
 
 
 def read_file_layer(layer: str, path: str | os.PathLike[str], *, required: bool, reason: str = "",
-                    schema_check: bool = True, cache: ValidationCache | None = None) -> FileLayer:
+                    schema_check: bool = True, cache: ValidationCache | None = None,
+                    operator: bool = False) -> FileLayer:
     """Read and check ``path`` as ``layer``. A missing optional file is an empty, valid layer.
 
     With a ``cache``, bytes that already passed the schema check skip it (and YAML parsing when
     the entry holds the document); bytes that pass with no issue are remembered. A path named by
-    ``PROVIDER_REGISTRY_CONFIG`` (``reason``) that is malformed in itself is located at the variable.
+    a variable (``reason`` is one of ``paths.PATH_SETTINGS``) that is malformed in itself is
+    located at the variable. Only an ``operator`` layer may set the URL policy (``policy.py``).
     """
     target = fs_text(path)
     shown = shown_path(target)
     verdict = None
     try:
-        data = read_regular_file(target, shown, setting=reason if reason == CONFIG_ENV else None)
+        data = read_regular_file(target, shown, setting=reason if reason in PATH_SETTINGS else None)
         if cache is not None and schema_check:
             verdict = cache.recall(data, shown)
         document = verdict.document if verdict is not None and verdict.document is not None else parse_yaml(data, shown)
     except ConfigError as exc:
         if not required and all(issue.rule in NOTHING_THERE_RULES for issue in exc.issues):
-            return FileLayer(layer, shown, False, None, (), reason, target)
+            return FileLayer(layer, shown, False, None, (), reason, target, operator)
         found = exc.issues
         if reason == "default":  # the platform directory comes from XDG_CONFIG_HOME or HOME
             found = tuple(issue.replace(hint=f"{issue.hint}; the default location comes from XDG_CONFIG_HOME or HOME")
                           if issue.rule in MALFORMED_PATH_RULES else issue for issue in found)
-        return FileLayer(layer, shown, os.path.exists(target), None, found, reason, target)
+        return FileLayer(layer, shown, os.path.exists(target), None, found, reason, target, operator)
     issues: tuple[Issue, ...] = ()
     if schema_check and verdict is None:
         from .schema import check_document  # deferred: a cached file needs no schema check
@@ -179,4 +192,13 @@ def read_file_layer(layer: str, path: str | os.PathLike[str], *, required: bool,
         issues = tuple(check_document(document))
         if cache is not None and not issues:
             cache.remember(data, document)
-    return FileLayer(layer, shown, True, document, issues, reason, target)
+    read = FileLayer(layer, shown, True, document, issues, reason, target, operator)
+    if schema_check and not issues:  # a schema-valid document: the settings have their types
+        issues = tuple(check_policy_settings(read.data, read.origin, operator=operator))
+        read = read.replace(issues=issues) if issues else read
+    return read
+
+
+def absent_file_layer(layer: str, reason: str, *, operator: bool = False) -> FileLayer:
+    """A file layer with nothing to read: the ``app`` layer when no ``defaults=`` file is given."""
+    return FileLayer(layer, "(none)", False, None, (), reason, "", operator)

@@ -207,13 +207,18 @@ async def aprobe(reg: "Registry", target: str | Iterable[str] | None = None, *,
 
     async def one(item: _Target, client: "httpx.AsyncClient") -> ProviderProbe:
         nonlocal done
-        async with slots:  # each timeout starts here, once the probe holds its slot
-            result = await _probe_server(item, client, timeout, echo)
-            # A completion is only worth sending to a server that answered (with any status):
-            # otherwise its error would restate the refused connection as a made-up HTTP status.
-            if item.completion and item.model_id is not None and item.api_base == item.provider.api_base \
-                    and result.status is not None:
-                result = _with_completion(result, await _complete(reg, item, timeout, echo))
+        if item.provider.problems:  # a bad environment value: there is no usable address to ask
+            result = ProviderProbe(item.provider.name, item.api_base, False, None, None, (),
+                                   f"not checked: unavailable: {item.provider.unavailable_reason}",
+                                   item.model_id, item.model)
+        else:
+            async with slots:  # each timeout starts here, once the probe holds its slot
+                result = await _probe_server(item, client, timeout, echo)
+                # A completion is only worth sending to a server that answered (with any status):
+                # otherwise its error would restate the refused connection as a made-up HTTP status.
+                if item.completion and item.model_id is not None and item.api_base == item.provider.api_base \
+                        and result.status is not None:
+                    result = _with_completion(result, await _complete(reg, item, timeout, echo))
         done += 1
         if progress is not None:
             progress(done, len(targets))

@@ -61,7 +61,8 @@ class Registry:
 
     def __repr__(self) -> str:
         return (f"Registry(providers={dict(self.providers)!r}, fallback={self.fallback!r}, "
-                f"aliases={dict(self.aliases)!r}, disabled={dict(self.disabled)!r}, layers={self.layers!r}, "
+                f"aliases={dict(self.aliases)!r}, disabled={dict(self.disabled)!r}, "
+                f"unavailable={dict(self.unavailable)!r}, layers={self.layers!r}, "
                 f"warnings={self.warnings!r}, url_policy={self.url_policy!r})")
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -90,6 +91,13 @@ class Registry:
     def disabled(self) -> Mapping[str, str]:
         """Prefix head -> name of each provider that a layer switched off."""
         return self._table.disabled
+
+    @property
+    def unavailable(self) -> Mapping[str, str]:
+        """Provider name -> why it is unavailable: a value it reads from the environment is
+        unusable (the reason names the variable and the fix). Its ids route to it, and
+        ``resolve`` raises ConfigError for them; every other provider works."""
+        return self._table.unavailable
 
     @property
     def prefixes(self) -> tuple[str, ...]:
@@ -127,8 +135,8 @@ class Registry:
         return build_kwargs(self._table.route(model_id), reasoning_effort, strict, api_key)
 
     def check_model_id(self, model_id: str) -> ModelIdCheck:
-        """Whether ``model_id`` routes anywhere, where, and why not (``ok`` exactly when
-        ``resolve`` succeeds without an explicit key)."""
+        """Whether ``model_id`` is well formed and routes to an available provider, where, and why
+        not; ``key_missing`` says whether ``resolve`` would find a key now."""
         return self._table.check(model_id)
 
     def is_valid_model_id(self, model_id: str) -> bool:

@@ -1,4 +1,5 @@
-"""Where the built-in file, the schema, the user file and the cache live. No other I/O.
+"""Where the built-in file, the schema, the site and user files and the cache live. No other I/O
+(the site file is looked for with ``lexists``).
 
 An installed wheel carries ``providers.yaml`` and the schema in ``registry/data/``; a source
 checkout (editable install, or tests run from the repo) finds them at the repository root.
@@ -7,6 +8,7 @@ checkout (editable install, or tests run from the repo) finds them at the reposi
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 from .values import Frozen
@@ -19,19 +21,29 @@ if TYPE_CHECKING:
 __all__ = [
     "APP_NAME",
     "CONFIG_ENV",
+    "PATH_SETTINGS",
+    "SITE_CONFIG_ENV",
     "USER_FILE_NAME",
+    "FileLocation",
     "UserFileLocation",
     "builtin_providers_path",
     "check_app_name",
+    "find_site_file",
     "find_user_file",
+    "given_path",
     "schema_path",
+    "site_config_dirs",
     "user_cache_dir",
     "user_config_dir",
 ]
 
 APP_NAME = "provider-registry"
 CONFIG_ENV = "PROVIDER_REGISTRY_CONFIG"
-USER_FILE_NAME = "providers.yaml"
+SITE_CONFIG_ENV = "PROVIDER_REGISTRY_SITE_CONFIG"
+# The variables that name a file: a malformed path in one is located at the variable.
+PATH_SETTINGS = (CONFIG_ENV, SITE_CONFIG_ENV)
+USER_FILE_NAME = "providers.yaml"  # also the site file's name, in the system config directory
+_DEFAULT_XDG_CONFIG_DIRS = "/etc/xdg"
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -80,8 +92,9 @@ def user_cache_dir(app_name: str = APP_NAME) -> Path:
     return platformdirs.user_cache_path(check_app_name(app_name))
 
 
-class UserFileLocation(Frozen):
-    """Which user file applies and why: ``reason`` is ``config_path``, the env var name, or ``default``.
+class FileLocation(Frozen):
+    """Which file a layer reads and why: ``reason`` is ``config_path``, the env var name, ``default``
+    (the user config directory) or ``system`` (the system config directory).
 
     ``path`` is the path as the ``os`` functions take it (a str; bytes that were not UTF-8 are
     lone surrogates, as ``os.fsdecode`` makes them), with ``~`` expanded where it can be. It is
@@ -94,20 +107,56 @@ class UserFileLocation(Frozen):
 
     @property
     def explicit(self) -> bool:
-        """A file the user named on purpose must exist; the default one may be absent."""
-        return self.reason != "default"
+        """A file named on purpose must exist; one found in a platform directory may be absent."""
+        return self.reason not in ("default", "system")
+
+
+UserFileLocation = FileLocation  # the name before the site layer shared it
 
 
 def find_user_file(app_name: str = APP_NAME,
                    config_path: str | bytes | os.PathLike[str] | os.PathLike[bytes] | None = None,
-                   environ: Mapping[str, str] | None = None) -> UserFileLocation:
+                   environ: Mapping[str, str] | None = None) -> FileLocation:
     """Pick the user file: explicit ``config_path`` > ``PROVIDER_REGISTRY_CONFIG`` > platform default."""
     if config_path is not None:
-        return UserFileLocation(_expanded(os.fsdecode(os.fspath(config_path))), "config_path")
+        return FileLocation(given_path(config_path), "config_path")
     named = (environ or {}).get(CONFIG_ENV, "")
     if named.strip():
-        return UserFileLocation(_expanded(named.strip()), CONFIG_ENV)
-    return UserFileLocation(str(user_config_dir(app_name) / USER_FILE_NAME), "default")
+        return FileLocation(_expanded(named.strip()), CONFIG_ENV)
+    return FileLocation(str(user_config_dir(app_name) / USER_FILE_NAME), "default")
+
+
+def site_config_dirs(app_name: str = APP_NAME, environ: Mapping[str, str] | None = None) -> tuple[Path, ...]:
+    """The system config directories for ``app_name``, most important first (not created).
+
+    On Linux and other XDG systems they come from ``XDG_CONFIG_DIRS`` in ``environ`` (default
+    ``/etc/xdg``; relative entries are ignored, as the XDG spec says); elsewhere from platformdirs
+    (``/Library/Application Support`` on macOS, ``C:\\ProgramData`` on Windows).
+    """
+    name = check_app_name(app_name)
+    if sys.platform in ("win32", "darwin"):
+        import platformdirs
+
+        return (platformdirs.site_config_path(name),)
+    raw = (environ or {}).get("XDG_CONFIG_DIRS", "").strip() or _DEFAULT_XDG_CONFIG_DIRS
+    dirs = tuple(Path(entry) / name for entry in raw.split(os.pathsep) if os.path.isabs(entry))
+    return dirs or (Path(_DEFAULT_XDG_CONFIG_DIRS) / name,)
+
+
+def find_site_file(app_name: str = APP_NAME, environ: Mapping[str, str] | None = None) -> FileLocation:
+    """Pick the operator's site file: ``PROVIDER_REGISTRY_SITE_CONFIG`` > the first system config
+    directory holding ``providers.yaml`` > the first system config directory (absent)."""
+    named = (environ or {}).get(SITE_CONFIG_ENV, "")
+    if named.strip():
+        return FileLocation(_expanded(named.strip()), SITE_CONFIG_ENV)
+    candidates = [directory / USER_FILE_NAME for directory in site_config_dirs(app_name, environ)]
+    found = next((path for path in candidates if os.path.lexists(path)), candidates[0])
+    return FileLocation(str(found), "system")
+
+
+def given_path(path: str | bytes | os.PathLike[str] | os.PathLike[bytes]) -> str:
+    """A path an API caller passed, as the ``os`` functions take it: decoded, ``~`` expanded."""
+    return _expanded(os.fsdecode(os.fspath(path)))
 
 
 def _expanded(path: str) -> str:

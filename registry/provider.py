@@ -17,7 +17,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Mapping
 
-__all__ = ["IMPLICIT_DEFAULT", "LayerSource", "Origin", "Provider"]
+__all__ = ["IMPLICIT_DEFAULT", "KINDS", "LayerSource", "Origin", "Provider"]
 
 
 class Origin(Frozen):
@@ -55,6 +55,9 @@ class Origin(Frozen):
                      severity=severity, kind=kind, rule=rule)
 
 
+# What a provider is (``Provider.kind``); the schema's enum lists the same words.
+KINDS = ("local", "hosted")
+
 # The origin of a field that no layer wrote (a user-added provider's derived prefix, say).
 IMPLICIT_DEFAULT = Origin("default", "implicit default")
 
@@ -76,7 +79,7 @@ class Provider(Frozen):
     __slots__ = (
         "name", "prefix", "api_base", "api_bases", "api_base_env", "api_key", "api_key_env",
         "litellm_provider", "efforts", "effort_aliases", "model_format", "description", "headers",
-        "timeout", "origins", "accepted_efforts",
+        "timeout", "kind", "problems", "origins", "accepted_efforts",
     )
     name: str
     prefix: str
@@ -92,12 +95,15 @@ class Provider(Frozen):
     description: str
     headers: Mapping[str, Secret]
     timeout: float | None
+    kind: str  # KINDS: "local" (a server the user runs) or "hosted" (a service over the internet)
+    problems: tuple[Issue, ...]  # why the provider is unavailable (a bad environment value); () when it works
     origins: Mapping[str, Origin]
     accepted_efforts: Mapping[str, str]  # derived: each word accepted -> the level sent for it
     _defaults = {
         "api_bases": (), "api_base_env": (), "api_key": None, "api_key_env": (), "litellm_provider": "openai",
         "efforts": (), "effort_aliases": EMPTY_MAPPING, "model_format": "any", "description": "",
-        "headers": EMPTY_MAPPING, "timeout": None, "origins": EMPTY_MAPPING, "accepted_efforts": EMPTY_MAPPING,
+        "headers": EMPTY_MAPPING, "timeout": None, "kind": "local", "problems": (), "origins": EMPTY_MAPPING,
+        "accepted_efforts": EMPTY_MAPPING,
     }
     _hidden = frozenset({"origins", "accepted_efforts"})
     _uncompared = frozenset({"accepted_efforts"})
@@ -112,6 +118,21 @@ class Provider(Frozen):
             else:
                 accepted.pop(word, None)
         object.__setattr__(self, "accepted_efforts", MappingProxyType(accepted) if accepted else EMPTY_MAPPING)
+
+    @property
+    def available(self) -> bool:
+        """False when a value this provider reads from the environment is unusable (``problems``
+        say which and how to fix it): its ids route here but do not resolve."""
+        return not self.problems
+
+    @property
+    def unavailable_reason(self) -> str | None:
+        """The first problem on one line, located at its variable: what ``reg.unavailable`` maps to."""
+        if not self.problems:
+            return None
+        problem = self.problems[0]
+        hint = f"; hint: {problem.hint}" if problem.hint else ""
+        return f"{problem.location}: {problem.message}{hint}"
 
     @property
     def all_api_bases(self) -> tuple[str, ...]:

@@ -7,7 +7,7 @@ fresh dict each call so callers may mutate what they get.
 
 from __future__ import annotations
 
-from .errors import InvalidApiKeyError, MissingApiKeyError, UnsupportedEffortError
+from .errors import ConfigError, InvalidApiKeyError, MissingApiKeyError, UnsupportedEffortError
 from .secrets import check_secret_text
 from .suggest import MAX_WORD_LENGTH, close_match
 from .text import quoted
@@ -46,8 +46,11 @@ def build_kwargs(route: Route, reasoning_effort: str | None = None, strict: bool
 
     ``api_key`` given here beats every layer (env > user file > placeholder). ``extra_body`` is
     present only when an effort level is accepted; an unaccepted one is dropped unless ``strict``.
+    An unavailable provider (a bad environment value) raises ConfigError naming the variable.
     """
     provider = route.provider
+    if provider.problems:
+        raise ConfigError(provider.problems)
     # The effort is checked before the key: a strict caller learns about its own request first.
     # Every accepted word is in the vocabulary (the schema's enum), so one lookup answers the
     # common case; anything else takes the policy above.

@@ -73,9 +73,13 @@ class _Refusal(Frozen):
 
 
 class ModelIdCheck(Frozen):
-    """The verdict on one model id. ``suggestion`` may be set even when ``ok`` (``olama/x``)."""
+    """The verdict on one model id: ``ok`` when it is well formed and routes to an available
+    provider, whether or not a key is configured now. ``key_missing`` says ``resolve`` would
+    raise MissingApiKeyError without an explicit key, and ``key_hint`` is that error's
+    explanation. ``suggestion`` may be set even when ``ok`` (``olama/x``)."""
 
-    __slots__ = ("model_id", "ok", "provider", "model", "reason", "suggestion", "alias_of")
+    __slots__ = ("model_id", "ok", "provider", "model", "reason", "suggestion", "alias_of", "key_missing",
+                 "key_hint")
     model_id: str
     ok: bool
     provider: str | None
@@ -83,8 +87,11 @@ class ModelIdCheck(Frozen):
     reason: str | None
     suggestion: str | None
     alias_of: str | None
+    key_missing: bool
+    key_hint: str | None
     _defaults = {
         "provider": None, "model": None, "reason": None, "suggestion": None, "alias_of": None,
+        "key_missing": False, "key_hint": None,
     }
 
     def __bool__(self) -> bool:
@@ -97,8 +104,8 @@ class RouteTable:
     Not a value object: it owns the memos. Build a new table to change anything.
     """
 
-    __slots__ = ("providers", "fallback", "aliases", "disabled", "_by_head", "_fallback", "_routes", "_checks",
-                 "_heads", "_vocabulary", "_prefix_list", "_chars")
+    __slots__ = ("providers", "fallback", "aliases", "disabled", "unavailable", "_by_head", "_fallback", "_routes",
+                 "_checks", "_heads", "_vocabulary", "_prefix_list", "_chars")
 
     def __init__(self, providers: Iterable[Provider], fallback: str | None = None,
                  aliases: Mapping[str, str] = EMPTY_MAPPING, disabled: Mapping[str, str] = EMPTY_MAPPING) -> None:
@@ -107,6 +114,8 @@ class RouteTable:
         self.fallback = fallback if fallback in by_name else None
         self.aliases: Mapping[str, str] = frozen_mapping(aliases)
         self.disabled: Mapping[str, str] = frozen_mapping(disabled)  # prefix head -> provider name
+        self.unavailable: Mapping[str, str] = frozen_mapping(  # provider name -> why (Provider.problems)
+            {p.name: p.unavailable_reason for p in by_name.values() if p.problems})
         self._by_head = {p.prefix[:-1]: p for p in by_name.values()}  # keyed without the '/': one split finds it
         self._fallback = by_name.get(self.fallback) if self.fallback is not None else None
         self._heads: dict[str, str] | None = None  # normalised head -> head, built for the first suggestion
@@ -150,8 +159,9 @@ class RouteTable:
         return verdict  # type: ignore[return-value]
 
     def check(self, model_id: str) -> ModelIdCheck:
-        """Whether ``model_id`` routes anywhere, where, and why not: ``ok`` exactly when ``resolve``
-        without an explicit key succeeds (an agent's /model check relies on it)."""
+        """Whether ``model_id`` routes to an available provider, where, and why not; whether a key
+        is configured now is ``key_missing``, not ``ok`` (an agent checks '/model X' before the
+        session's key is known)."""
         checked = self._checks.get(model_id) if type(model_id) is str else None
         if checked is None:
             checked = self._remember(self._checks, 1, model_id, self._judge(model_id))
@@ -200,11 +210,12 @@ class RouteTable:
             if slash:  # 'olama/x' is a valid fallback id, but likely a typo
                 suggestion = self._suggest(head, rest)
         shown = wanted if alias_of is None else model_id
-        if provider.api_key is None:
-            # The id routes, but resolve() would refuse it; the validator says so.
-            reason = str(MissingApiKeyError(provider.name, provider.api_key_env))
-            return ModelIdCheck(shown, False, provider.name, route.model, reason, suggestion, alias_of)
-        return ModelIdCheck(shown, True, provider.name, route.model, None, suggestion, alias_of)
+        key_hint = str(MissingApiKeyError(provider.name, provider.api_key_env)) if provider.api_key is None else None
+        if provider.problems:  # a bad environment value: the id routes here but cannot resolve
+            return ModelIdCheck(shown, False, provider.name, route.model, provider.unavailable_reason, suggestion,
+                                alias_of, key_hint is not None, key_hint)
+        return ModelIdCheck(shown, True, provider.name, route.model, None, suggestion, alias_of,
+                            key_hint is not None, key_hint)
 
     def _no_prefix_reason(self, head: str | None) -> str:
         if self._prefix_list is None:  # once per table, however many ids are refused

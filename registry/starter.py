@@ -21,6 +21,9 @@ _BODY = """\
 # provider-registry user file: it overrides the built-in providers field by field.
 # Only what you uncomment takes effect. Check it with 'registry validate';
 # see the effective result with 'registry list' and 'registry show NAME'.
+# Layers, lowest first: built-in < the host's defaults (app) < the operator's site file
+# < this file < environment variables; 'registry paths' shows where each one lives.
+# The URL policy (url_policy, allowed_hosts) belongs to the app and site files only.
 version: 1
 
 # Provider for model ids that start with no registered prefix; null rejects such ids.
@@ -33,6 +36,7 @@ version: 1
 # providers:
 #   ollama:  # an existing name is merged field by field; a new name adds a provider
 #     enabled: true                          # false removes an inherited provider (its prefix is then refused)
+#     kind: local                            # local (a server you run) or hosted (a service on the internet)
 #     prefix: ollama/                        # the model-id prefix that routes here; default '<name>/'
 #     api_base: http://localhost:11434/v1    # base URL of the OpenAI-compatible API
 #     api_bases: [http://gpu-2:11434/v1]     # extra replicas of api_base (used by 'registry export')

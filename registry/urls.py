@@ -45,6 +45,8 @@ __all__ = [
     "UrlPolicy",
     "UrlProblem",
     "check_base_url",
+    "intersect_allowed_hosts",
+    "parse_allowed_host",
     "is_quotable_url",
     "parse_base_url",
     "parse_policy",
@@ -99,7 +101,7 @@ class UrlPolicy(Frozen):
         if len(self.allowed_hosts) > MAX_ALLOWED_HOSTS:
             raise ValueError(f"allowed_hosts has {len(self.allowed_hosts)} entries; the limit is {MAX_ALLOWED_HOSTS}")
         for entry in self.allowed_hosts:
-            if not isinstance(entry, str) or _parse_allowed_host(entry) != entry:
+            if not isinstance(entry, str) or parse_allowed_host(entry) != entry:
                 shown = quote_url(entry) if isinstance(entry, str) else type(entry).__name__
                 raise ValueError(f"allowed host {shown} is not in normal form; build the policy with parse_policy()")
 
@@ -225,7 +227,7 @@ def parse_policy(name: str | None, allowed_hosts: str | None) -> UrlPolicy:
     entries: dict[str, None] = {}  # insertion-ordered set: a list's 'in' made this quadratic
     for raw in _SPLIT_RE.split(text):
         if raw:
-            entries[_parse_allowed_host(raw)] = None
+            entries[parse_allowed_host(raw)] = None
             if len(entries) > MAX_ALLOWED_HOSTS:
                 raise PolicyError(
                     "allowed_hosts",
@@ -390,8 +392,22 @@ def _check_strict(scheme: str, host: Host, policy: UrlPolicy) -> UrlProblem | No
     return UrlProblem(
         "strict-allow-list",
         f"host {host.display!r} is not in the strict URL policy's allow-list (which {listed})",
-        f"add it to {ALLOWED_HOSTS_ENV} (comma-separated; '.example.com' allows its subdomains)",
+        f"add it to {ALLOWED_HOSTS_ENV} (comma-separated; '.example.com' allows its subdomains), or, "
+        "where an operator's file sets the policy, to 'allowed_hosts' in that file",
     )
+
+
+def intersect_allowed_hosts(first: tuple[str, ...], second: tuple[str, ...]) -> tuple[str, ...]:
+    """The normalised allow-list entries that allow exactly the hosts both lists allow: an entry
+    of one list that the other list covers ('api.example.com' under '.example.com'), in order."""
+    both = [entry for entry in second if any(_covers(outer, entry) for outer in first)]
+    both += [entry for entry in first if any(_covers(outer, entry) for outer in second)]
+    return tuple(dict.fromkeys(both))
+
+
+def _covers(outer: str, inner: str) -> bool:
+    """Whether every host ``inner`` allows is allowed by ``outer`` (both normalised entries)."""
+    return outer == inner or (outer.startswith(".") and inner.endswith(outer))
 
 
 def _listed(entries: tuple[str, ...], limit: int = 5) -> str:
@@ -402,7 +418,7 @@ def _listed(entries: tuple[str, ...], limit: int = 5) -> str:
     return ", ".join(shown) + more
 
 
-def _parse_allowed_host(raw: str) -> str:
+def parse_allowed_host(raw: str) -> str:
     """Normalise one allow-list entry; raise PolicyError when it is not a host, IP or '.domain'."""
     entry = raw.strip().lower()
 

@@ -11,7 +11,7 @@ import os
 from collections.abc import Iterable, Mapping
 
 from .display import display_value, format_value
-from .loader import LAYER_NAMES, locate_layers
+from .loader import ENV_LAYER, LAYER_NAMES, locate_layers
 from .model import Registry
 from .provider import Origin, Provider
 from .fsio import is_directory, is_regular_file, not_a_regular_file, shown_path
@@ -36,7 +36,7 @@ __all__ = [
 
 # The order ``registry show`` lists fields in: the order of the file format.
 _FIELD_ORDER = (
-    "name", "enabled", "prefix", "api_base", "api_bases", "api_base_env", "api_key", "api_key_env",
+    "name", "enabled", "kind", "prefix", "api_base", "api_bases", "api_base_env", "api_key", "api_key_env",
     "litellm_provider", "efforts", "effort_aliases", "model_format", "description", "headers", "timeout",
 )
 
@@ -50,7 +50,8 @@ def highest_layer(origins: Iterable[Origin]) -> str:
 class ProviderRow(Frozen):
     """One line of ``registry list``. ``key_source`` names where the key comes from, never the key."""
 
-    __slots__ = ("name", "prefix", "api_base", "key_source", "layer", "fallback", "description")
+    __slots__ = ("name", "prefix", "api_base", "key_source", "layer", "fallback", "description", "kind",
+                 "unavailable")
     name: str
     prefix: str
     api_base: str
@@ -58,12 +59,15 @@ class ProviderRow(Frozen):
     layer: str
     fallback: bool
     description: str
-    _defaults = {"description": ""}
+    kind: str
+    unavailable: str | None  # why the provider cannot be used (Provider.unavailable_reason), or None
+    _defaults = {"description": "", "kind": "local", "unavailable": None}
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "name": self.name, "prefix": self.prefix, "api_base": self.api_base, "key_source": self.key_source,
-            "layer": self.layer, "fallback": self.fallback, "description": self.description,
+            "name": self.name, "prefix": self.prefix, "kind": self.kind, "api_base": self.api_base,
+            "key_source": self.key_source, "layer": self.layer, "fallback": self.fallback,
+            "description": self.description, "available": self.unavailable is None, "unavailable": self.unavailable,
         }
 
 
@@ -73,7 +77,7 @@ def provider_rows(registry: Registry) -> tuple[ProviderRow, ...]:
         ProviderRow(
             name=p.name, prefix=p.prefix, api_base=p.api_base, key_source=p.key_source or "none",
             layer=highest_layer(p.origins.values()), fallback=p.name == registry.fallback,
-            description=p.description,
+            description=p.description, kind=p.kind, unavailable=p.unavailable_reason,
         )
         for p in sorted(registry.providers.values(), key=lambda p: p.name)
     )
@@ -99,14 +103,17 @@ class FieldOrigin(Frozen):
 class ProviderFields(Frozen):
     """What ``registry show`` prints: every field some layer set, in file-format order."""
 
-    __slots__ = ("name", "fallback", "fields")
+    __slots__ = ("name", "fallback", "fields", "unavailable")
     name: str
     fallback: bool
     fields: tuple[FieldOrigin, ...]
+    unavailable: str | None  # why the provider cannot be used, or None
+    _defaults = {"unavailable": None}
 
     def as_dict(self) -> dict[str, Any]:
         """The stable ``--json`` shape of ``registry show``."""
-        return {"name": self.name, "fallback": self.fallback, "fields": [f.as_dict() for f in self.fields]}
+        return {"name": self.name, "fallback": self.fallback, "fields": [f.as_dict() for f in self.fields],
+                "available": self.unavailable is None, "unavailable": self.unavailable}
 
 
 def _field_value(provider: Provider, name: str) -> Any:
@@ -125,7 +132,7 @@ def describe_provider(registry: Registry, name: str) -> ProviderFields:
     known = [f for f in _FIELD_ORDER if f in provider.origins]
     extra = sorted(f for f in provider.origins if f not in _FIELD_ORDER)
     fields = tuple(FieldOrigin(f, _field_value(provider, f), provider.origins[f]) for f in (*known, *extra))
-    return ProviderFields(provider.name, provider.name == registry.fallback, fields)
+    return ProviderFields(provider.name, provider.name == registry.fallback, fields, provider.unavailable_reason)
 
 
 class LayerPath(Frozen):
@@ -145,6 +152,9 @@ class LayerPath(Frozen):
 # Why a layer is read from where it is (``LayerLocation.reason``), as ``registry paths`` says it.
 _REASON_NOTES = {
     "built-in": "built-in providers",
+    "not given": "the host's defaults: none given (load(defaults=PATH) or --defaults PATH)",
+    "defaults": "the host's defaults, from defaults= / --defaults",
+    "system": "the operator's site file, system config directory",
     "config_path": "from --config",
     "default": "default location",
     "snapshot": "variables named by api_base_env and api_key_env",
@@ -153,17 +163,23 @@ _REASON_NOTES = {
 
 
 def layer_paths(app_name: str = APP_NAME, config_path: str | os.PathLike[str] | None = None,
-                environ: Mapping[str, str] | None = None) -> tuple[LayerPath, ...]:
+                environ: Mapping[str, str] | None = None, *,
+                defaults: str | os.PathLike[str] | None = None) -> tuple[LayerPath, ...]:
     """Every layer in precedence order (and why that file), then the cache and the schema."""
     rows = []
-    for location in locate_layers(app_name, config_path, environ):
+    for location in locate_layers(app_name, config_path, environ, defaults=defaults):
         note = _REASON_NOTES.get(location.reason, f"from ${location.reason}")
-        if location.path is None:
+        if location.layer == ENV_LAYER:
             rows.append(LayerPath(location.layer, "environment", True, note))
+            continue
+        if location.path is None:
+            rows.append(LayerPath(location.layer, "(none)", False, note))
             continue
         exists = is_regular_file(location.path)
         if location.reason == "default" and not exists:  # the user file has not been written yet
             note += "; run 'registry init' to create it"
+        elif location.reason == "system" and not exists:
+            note += "; optional: an operator may put one here"
         elif not exists and (problem := not_a_regular_file(location.path)) is not None:
             note += f"; {problem.message}"  # a directory, a dangling link, a path through a file ...
         rows.append(LayerPath(location.layer, shown_path(location.path), exists, note))

@@ -18,6 +18,9 @@ def isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: py
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
+    # The site layer: never the machine's /etc/xdg, also where a test passes environ={}.
+    monkeypatch.setenv("XDG_CONFIG_DIRS", str(home / "etc-xdg"))
+    monkeypatch.setattr("registry.paths._DEFAULT_XDG_CONFIG_DIRS", str(home / "etc-xdg-default"))
     for name in list(os.environ):
         if name.startswith("PROVIDER_REGISTRY_") or name.endswith(("_BASE_URL", "_API_KEY")) \
                 or name in ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN"):

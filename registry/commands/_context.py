@@ -15,7 +15,7 @@ from types import MappingProxyType
 from ..errors import RegistryError
 from ..issues import Issue, unreadable_in
 from ..fsio import shown_path
-from ..loader import LoadReport, check_user_file_setting, inspect
+from ..loader import LoadReport, check_file_settings, inspect
 from ..model import Registry
 from ..provider import Origin
 from ..paths import APP_NAME
@@ -46,7 +46,7 @@ class Context(Frozen):
     ``environ`` defaults to a snapshot of ``os.environ`` taken when the context is made.
     """
 
-    __slots__ = ("stdout", "stderr", "json", "color", "app_name", "config_path", "environ", "debug")
+    __slots__ = ("stdout", "stderr", "json", "color", "app_name", "config_path", "environ", "debug", "defaults_path")
     stdout: TextIO
     stderr: TextIO
     json: bool
@@ -55,8 +55,9 @@ class Context(Frozen):
     config_path: str | None  # --config as given (fsio.shown_path to print it)
     environ: Mapping[str, str]
     debug: bool
+    defaults_path: str | None  # --defaults as given: the host's file, the app layer
     _defaults = {"json": False, "color": False, "app_name": APP_NAME, "config_path": None, "environ": None,
-                 "debug": False}
+                 "debug": False, "defaults_path": None}
 
     def __post_init__(self) -> None:
         if self.environ is None:
@@ -133,10 +134,10 @@ class Context(Frozen):
         return True
 
     def config_setting_is_usable(self) -> bool:
-        """False, after printing the located error, when ``--config`` (or
-        ``PROVIDER_REGISTRY_CONFIG``) is a malformed path: a usage error (exit 2) for every
-        command, before it runs, like a bad ``--app``."""
-        problem = check_user_file_setting(self.app_name, self.config_path, self.environ)
+        """False, after printing the located error, when ``--defaults``, ``--config`` (or
+        ``PROVIDER_REGISTRY_CONFIG``, ``PROVIDER_REGISTRY_SITE_CONFIG``) is a malformed path: a
+        usage error (exit 2) for every command, before it runs, like a bad ``--app``."""
+        problem = check_file_settings(self.app_name, self.config_path, self.environ, defaults=self.defaults_path)
         if problem is None:
             return True
         self.report_issue(problem)
@@ -150,7 +151,7 @@ class Context(Frozen):
 
     def inspect(self) -> LoadReport:
         """All layers as the global options select them (never raises ConfigError)."""
-        return inspect(self.app_name, self.config_path, self.environ)
+        return inspect(self.app_name, self.config_path, self.environ, defaults=self.defaults_path)
 
     def load(self) -> tuple[Registry | None, int]:
         """The registry, or None and the exit status after printing why it cannot be built.
@@ -168,7 +169,9 @@ class Context(Frozen):
         if unreadable_in(report.issues):
             self.err("registry: a configuration file cannot be read; see the path above")
             return None, EXIT_USAGE
-        command = f"registry --config {shown_path(self.config_path)} validate" if self.config_path else "registry validate"
+        options = "".join(f" {option} {shown_path(value)}" for option, value in
+                          (("--defaults", self.defaults_path), ("--config", self.config_path)) if value)
+        command = f"registry{options} validate"
         self.err(f"registry: the configuration is invalid; run '{command}' for details")
         return None, EXIT_INVALID
 

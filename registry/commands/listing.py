@@ -7,7 +7,7 @@ import argparse
 from ..views import provider_rows
 from ._context import EXIT_OK, Context
 
-HELP = "list the effective providers: prefix, base URL, key source, layer, fallback"
+HELP = "list the effective providers: prefix, kind, base URL, key source, layer, fallback"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -23,7 +23,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         ctx.emit_json([row.as_dict() for row in rows])
         return EXIT_OK
     ctx.table(
-        [(r.name, r.prefix, r.api_base, r.key_source, r.layer, "yes" if r.fallback else "") for r in rows],
-        header=("NAME", "PREFIX", "BASE URL", "KEY", "LAYER", "FALLBACK"),
+        [(r.name, r.prefix, r.kind, ctx.paint("unavailable", "error") if r.unavailable else r.api_base,
+          r.key_source, r.layer, "yes" if r.fallback else "") for r in rows],
+        header=("NAME", "PREFIX", "KIND", "BASE URL", "KEY", "LAYER", "FALLBACK"),
     )
     return EXIT_OK

@@ -15,7 +15,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    rows = layer_paths(ctx.app_name, ctx.config_path, ctx.environ)
+    rows = layer_paths(ctx.app_name, ctx.config_path, ctx.environ, defaults=ctx.defaults_path)
     if ctx.json:
         ctx.emit_json([row.as_dict() for row in rows])
         return EXIT_OK

@@ -23,4 +23,6 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         ctx.emit_json(provider.as_dict())
         return EXIT_OK
     ctx.table([(f.origin.layer, ctx.location(f.origin), f"{f.field} = {f.text}") for f in provider.fields])
+    if provider.unavailable:
+        ctx.out(f"{ctx.paint('unavailable', 'error')}: {provider.unavailable}")
     return EXIT_OK

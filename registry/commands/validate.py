@@ -7,19 +7,20 @@ import argparse
 from ..inspection import validate_files, validate_layers
 from ._context import EXIT_INVALID, EXIT_OK, EXIT_USAGE, Context
 
-HELP = "check the built-in file, the user file and the environment (or the FILEs given)"
+HELP = "check the built-in, app, site and user files and the environment (or the FILEs given)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("files", nargs="*", metavar="FILE",
-                        help="check these files, each as a user file over the built-ins (without the environment)")
+                        help="check these files, each as a user file over the built-in, app and site files "
+                             "(without the environment)")
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
     if args.files:
-        result = validate_files(args.files, ctx.app_name, ctx.environ)
+        result = validate_files(args.files, ctx.app_name, ctx.environ, defaults=ctx.defaults_path)
     else:
-        result = validate_layers(ctx.app_name, ctx.config_path, ctx.environ)
+        result = validate_layers(ctx.app_name, ctx.config_path, ctx.environ, defaults=ctx.defaults_path)
     if ctx.json:
         ctx.emit_json(result.as_dict())
     else:

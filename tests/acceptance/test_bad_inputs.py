@@ -187,16 +187,29 @@ def outcome(config_path: str | None, environ: dict[str, str], url_policy: str | 
     handler = logging.StreamHandler(stream)
     logger = logging.getLogger("registry")
     logger.addHandler(handler)
-    load_error = registry_repr = None
+    load_error = registry_repr = strict_error = None
+    unavailable: dict[str, str] = {}
     try:
         loaded = registry.load(config_path=config_path, environ=environ, url_policy=url_policy)
         registry_repr = repr(loaded)
+        unavailable = dict(loaded.unavailable)
+        resolve_errors = {}
+        for name in unavailable:  # each one's ids must refuse to resolve, saying why
+            try:
+                loaded.resolve(f"{loaded.providers[name].prefix}org/model", api_key="explicit-key")
+            except registry.ConfigError as exc:
+                resolve_errors[name] = f"{exc}\n{exc!r}"
+        unavailable = {name: f"{reason}\n{resolve_errors.get(name, 'RESOLVED')}" for name, reason in unavailable.items()}
+        registry.load(config_path=config_path, environ=environ, url_policy=url_policy, strict=True)
     except registry.ConfigError as exc:
-        load_error = f"{exc}\n{exc!r}"
+        if registry_repr is None:
+            load_error = f"{exc}\n{exc!r}"
+        else:
+            strict_error = f"{exc}\n{exc!r}"
     finally:
         logger.removeHandler(handler)
     return {"issues": issues, "ok": report.ok, "load_error": load_error, "registry_repr": registry_repr,
-            "log": stream.getvalue()}
+            "log": stream.getvalue(), "unavailable": unavailable, "strict_error": strict_error}
 
 
 _CHILD = """
@@ -261,7 +274,15 @@ def check_case(case: dict[str, Any], seen: dict[str, Any], shown: str) -> None:
                 and ("pointer" not in case or i["pointer"] == case["pointer"])]
     assert matching, (f"{case['message']!r} found, but not at {case['location']!r} with hint "
                       f"{case.get('hint')!r} / pointer {case.get('pointer')!r}; got:\n{rendered}")
-    if severity == "error":
+    if severity == "error" and "unavailable" in case:  # a bad variable: only the providers that read it fail
+        assert not seen["ok"]
+        assert seen["load_error"] is None, f"one bad variable took the whole registry down:\n{seen['load_error']}"
+        assert sorted(seen["unavailable"]) == sorted(case["unavailable"]), seen["unavailable"]
+        for name, reason in seen["unavailable"].items():
+            assert case["message"] in reason and "RESOLVED" not in reason, (name, reason)
+        assert seen["strict_error"] is not None and case["message"] in seen["strict_error"]
+        assert case["message"] in seen["log"]
+    elif severity == "error":
         assert not seen["ok"]
         assert seen["load_error"] is not None and case["message"] in seen["load_error"]
     else:

@@ -9,6 +9,7 @@ import pytest
 
 from registry.cli import main
 from registry.paths import builtin_providers_path, schema_path
+from registry import paths
 
 BUILTIN = str(builtin_providers_path())
 
@@ -54,14 +55,14 @@ def test_list_text(capsys: pytest.CaptureFixture[str], config: str) -> None:
     code, out, err = run(capsys, "--config", config, "list", environ={"HF_TOKEN": "hf_0123456789abcdef0123"})
     assert (code, err) == (0, "")
     assert out == (
-        "NAME           PREFIX          BASE URL                          KEY          LAYER    FALLBACK\n"
-        "gpu-box        gpu-box/        http://10.0.0.7:8000/v1           none         user\n"
-        "huggingface    huggingface/    https://router.huggingface.co/v1  HF_TOKEN     env      yes\n"
-        "llamacpp       llamacpp/       http://127.0.0.1:8080/v1          placeholder  default\n"
-        "lm_studio      lm_studio/      http://127.0.0.1:1234/v1          placeholder  default\n"
-        "ollama         ollama/         http://gpu-box:11434/v1           placeholder  user\n"
-        "openai-compat  openai-compat/  http://127.0.0.1:8000/v1          placeholder  default\n"
-        "vllm           vllm/           http://127.0.0.1:8000/v1          placeholder  default\n"
+        "NAME           PREFIX          KIND    BASE URL                          KEY          LAYER    FALLBACK\n"
+        "gpu-box        gpu-box/        local   http://10.0.0.7:8000/v1           none         user\n"
+        "huggingface    huggingface/    hosted  https://router.huggingface.co/v1  HF_TOKEN     env      yes\n"
+        "llamacpp       llamacpp/       local   http://127.0.0.1:8080/v1          placeholder  default\n"
+        "lm_studio      lm_studio/      local   http://127.0.0.1:1234/v1          placeholder  default\n"
+        "ollama         ollama/         local   http://gpu-box:11434/v1           placeholder  user\n"
+        "openai-compat  openai-compat/  local   http://127.0.0.1:8000/v1          placeholder  default\n"
+        "vllm           vllm/           local   http://127.0.0.1:8000/v1          placeholder  default\n"
     )
 
 
@@ -70,8 +71,10 @@ def test_list_json(capsys: pytest.CaptureFixture[str], config: str) -> None:
     assert code == 0
     rows = json.loads(out)
     assert [r["name"] for r in rows] == sorted(r["name"] for r in rows)
-    assert rows[0] == {"name": "gpu-box", "prefix": "gpu-box/", "api_base": "http://10.0.0.7:8000/v1",
-                       "key_source": "GPU_BOX_KEY", "layer": "env", "fallback": False, "description": ""}
+    assert rows[0] == {"name": "gpu-box", "prefix": "gpu-box/", "kind": "local", "api_base": "http://10.0.0.7:8000/v1",
+                       "key_source": "GPU_BOX_KEY", "layer": "env", "fallback": False, "description": "",
+                       "available": True, "unavailable": None}
+    assert {r["name"]: r["kind"] for r in rows}["huggingface"] == "hosted"
     assert [r["name"] for r in rows if r["fallback"]] == ["huggingface"]
 
 
@@ -111,6 +114,7 @@ def test_show_text_with_origins(capsys: pytest.CaptureFixture[str], config: str)
     b = lambda text: f"{BUILTIN}:{builtin_line(text)}"  # noqa: E731
     rows = [
         ("default", b("  ollama:"), "name = ollama"),
+        ("default", f"{BUILTIN}:{builtin_line('  ollama:') + 1}", "kind = local"),
         ("default", b("prefix: ollama/"), "prefix = ollama/"),
         ("user", f"{config}:6", "api_base = http://gpu-box:11434/v1"),
         ("default", b("api_base_env: [OLLAMA_BASE_URL"), "api_base_env = [OLLAMA_BASE_URL, LOCAL_LLM_BASE_URL]"),
@@ -132,8 +136,10 @@ def test_show_masks_headers_and_json_shape(capsys: pytest.CaptureFixture[str], c
     data = json.loads(out)
     assert data["name"] == "gpu-box" and data["fallback"] is False
     fields = {f["field"]: f for f in data["fields"]}
-    assert list(fields) == ["name", "prefix", "api_base", "api_key_env", "litellm_provider", "efforts", "model_format",
-                            "headers"]
+    assert list(fields) == ["name", "kind", "prefix", "api_base", "api_key_env", "litellm_provider", "efforts",
+                            "model_format", "headers"]
+    assert (fields["kind"]["value"], fields["kind"]["source"]) == ("local", "derived from api_base")  # 10.0.0.7
+    assert data["available"] is True and data["unavailable"] is None
     assert (fields["name"]["layer"], fields["name"]["source"]) == ("user", config)
     assert (fields["prefix"]["layer"], fields["prefix"]["source"], fields["prefix"]["value"]) == \
         ("default", "implicit default", "gpu-box/")  # derived from the name, written nowhere
@@ -262,8 +268,11 @@ def test_paths(tmp_path: Path, capsys: pytest.CaptureFixture[str], isolated_user
     assert code == 0
     user = isolated_user_dirs / ".config" / "provider-registry" / "providers.yaml"
     cache = isolated_user_dirs / ".cache" / "provider-registry"
+    site = f"{paths._DEFAULT_XDG_CONFIG_DIRS}/provider-registry/providers.yaml"  # environ={}: conftest's /etc/xdg
     rows = [
         ("default", BUILTIN, "exists", "built-in providers"),
+        ("app", "(none)", "missing", "the host's defaults: none given (load(defaults=PATH) or --defaults PATH)"),
+        ("site", site, "missing", "the operator's site file, system config directory; optional: an operator may put one here"),
         ("user", str(user), "missing", "default location; run 'registry init' to create it"),
         ("env", "environment", "exists", "variables named by api_base_env and api_key_env"),
         ("cache", str(cache), "missing", "cache directory"),
@@ -279,18 +288,20 @@ def test_paths_json_follows_config_and_env_var(tmp_path: Path, capsys: pytest.Ca
     named.write_text("version: 1\n", encoding="utf-8")
     code, out, _ = run(capsys, "paths", "--json", environ={"PROVIDER_REGISTRY_CONFIG": str(named)})
     assert code == 0
-    user = json.loads(out)[1]
+    user = json.loads(out)[3]
     assert user == {"name": "user", "path": str(named), "exists": True, "note": "from $PROVIDER_REGISTRY_CONFIG"}
     code, out, _ = run(capsys, "--config", str(tmp_path / "other.yaml"), "--json", "paths",
                        environ={"PROVIDER_REGISTRY_CONFIG": str(named)})
-    assert json.loads(out)[1] == {"name": "user", "path": str(tmp_path / "other.yaml"), "exists": False,
+    assert json.loads(out)[3] == {"name": "user", "path": str(tmp_path / "other.yaml"), "exists": False,
                                   "note": "from --config"}
 
 
 def test_paths_app_name_selects_the_directory(capsys: pytest.CaptureFixture[str], isolated_user_dirs: Path) -> None:
     code, out, _ = run(capsys, "--app", "my-agent", "--json", "paths")
     assert code == 0
-    assert json.loads(out)[1]["path"] == str(isolated_user_dirs / ".config" / "my-agent" / "providers.yaml")
+    rows = {row["name"]: row for row in json.loads(out)}
+    assert rows["user"]["path"] == str(isolated_user_dirs / ".config" / "my-agent" / "providers.yaml")
+    assert rows["site"]["path"] == f"{paths._DEFAULT_XDG_CONFIG_DIRS}/my-agent/providers.yaml"
 
 
 def test_schema_prints_the_schema(capsys: pytest.CaptureFixture[str]) -> None:

@@ -214,4 +214,4 @@ def test_the_command_is_found_as_argparse_finds_it(capsys: pytest.CaptureFixture
         for name in COMMANDS:
             assert f"    {name} " in out, name
     if argv[:2] == ["--config", "list"]:
-        assert json.loads(out)[1]["path"] == "list"
+        assert {row["name"]: row["path"] for row in json.loads(out)}["user"] == "list"

@@ -74,10 +74,13 @@ def test_canary_in_a_broken_value_is_not_echoed(tmp_path: Path, capsys: pytest.C
         out, err = capsys.readouterr()
         assert code == 1, argv
         assert CANARY not in out + err and HEADER_CANARY not in out + err, argv
-    code = main(["validate"], environ={"HF_TOKEN": f"{CANARY}\n"})
+    code = main(["validate"], environ={"HF_TOKEN": f"{CANARY}\x07\n"})  # the newline is stripped, the BEL is not
     out, _ = capsys.readouterr()
-    assert code == 1 and "env HF_TOKEN: error: API key in HF_TOKEN contains whitespace" in out
+    assert code == 1 and "env HF_TOKEN: error: API key in HF_TOKEN contains a control character" in out
     assert CANARY not in out
+    code = main(["list"], environ={"HF_TOKEN": f"{CANARY}\x07"})  # only huggingface is unavailable
+    out, err = capsys.readouterr()
+    assert code == 0 and "huggingface" in out and "unavailable" in out and CANARY not in out + err
 
 
 def test_init_output_has_no_secret(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -21,7 +21,7 @@ from registry import cli
 
 HF_KEY = "sk-canary-hf-5Hq8ZrT2wX7mLp4N"
 VLLM_KEY = "sk-canary-vllm-J3kT9pWq2Zr8Xb6M"
-CR_KEY = "sk-canary-cr-Vb7Qm2Lx9Tz4Hp8W\r"  # a trailing '\r', as from a Windows-edited .env file
+CR_KEY = "sk-canary-cr-Vb7Qm2\r\nLx9Tz4Hp8W\r"  # pasted across two lines of a Windows-edited .env file
 INLINE_KEY = "sk-canary-inline-R6nY3cK8vQ1sD5fG"
 HEADER_KEY = "sk-canary-header-P2wE7uA9mX4bN6tJ"
 PASTED_KEY = "sk-canary-pasted-L8qZ1xV5cR3tY7kH"  # pasted where a variable name belongs
@@ -151,8 +151,16 @@ def test_no_library_error_path_shows_a_key(files: dict[str, Path], caplog: pytes
             registry.load(config_path=files[bad], environ=GOOD_ENV)
         seen.append(_texts_of(bad_file.value))
     with pytest.raises(registry.ConfigError) as bad_env:
-        registry.load(config_path=files["good"], environ=BAD_ENV)
+        registry.load(config_path=files["good"], environ=BAD_ENV, strict=True)
     seen.append(_texts_of(bad_env.value))
+    isolated = registry.load(config_path=files["good"], environ=BAD_ENV)  # the bad variables break their readers only
+    assert set(isolated.unavailable) == {"ollama", "lm_studio"}
+    seen += [_texts_of(isolated), _texts_of(dict(isolated.unavailable)), _texts_of(isolated.provider("ollama"))]
+    for model_id in ("ollama/m", "lm_studio/m"):
+        with pytest.raises(registry.ConfigError) as unavailable:
+            isolated.resolve(model_id, api_key="explicit-session-key")
+        seen.append(_texts_of(unavailable.value))
+        seen.append(_texts_of(isolated.check_model_id(model_id)))
     assert {"OLLAMA_API_KEY", "LMSTUDIO_BASE_URL"} <= {i.env_var for i in bad_env.value.issues}
     for environ in (GOOD_ENV, BAD_ENV):
         for path in files.values():

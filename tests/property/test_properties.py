@@ -59,14 +59,15 @@ any_file_bytes = st.binary() | any_file_text.map(lambda t: t.encode("utf-8", "su
 )
 
 
-def load_file(data: bytes, environ: dict[str, str] | None = None, *, raising: bool = False) -> registry.Registry | None:
+def load_file(data: bytes, environ: dict[str, str] | None = None, *, raising: bool = False,
+              strict: bool = False) -> registry.Registry | None:
     """Load ``data`` as the user file; None when it is refused with a RegistryError (unless ``raising``)."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "providers.yaml"
         path.write_bytes(data)
         path.chmod(0o600)
         try:
-            return registry.load(config_path=path, environ=environ or {})
+            return registry.load(config_path=path, environ=environ or {}, strict=strict)
         except registry.RegistryError:
             if raising:
                 raise
@@ -134,14 +135,22 @@ def test_check_model_id_agrees_with_resolve(data: st.DataObject) -> None:
     model_id = data.draw(_ids())
     for loaded in registries():
         check = loaded.check_model_id(model_id)
-        try:
-            kwargs = loaded.resolve(model_id)
+        try:  # ok: resolve succeeds once a key is given; key_missing: it needs one
+            kwargs = loaded.resolve(model_id, api_key="session-key")
         except registry.RegistryError:
             assert not check.ok, f"check_model_id({model_id!r}) is ok but resolve raised"
         else:
             assert check.ok and check.provider is not None and check.model is not None, \
                 f"resolve({model_id!r}) succeeded but check_model_id says: {check.reason}"
             assert kwargs["model"].endswith(check.model) and kwargs["api_base"] == loaded.provider(check.provider).api_base
+        try:
+            loaded.resolve(model_id)
+        except registry.MissingApiKeyError:
+            assert check.ok and check.key_missing and check.key_hint, model_id
+        except registry.RegistryError:
+            assert not check.ok
+        else:
+            assert check.ok and not check.key_missing and check.key_hint is None
 
 
 @ONE_SECOND
@@ -161,11 +170,15 @@ def test_resolve_with_any_effort_raises_only_registry_errors(data: st.DataObject
 @ONE_SECOND
 @given(st.text(max_size=80) | st.builds(str.__add__, st.sampled_from(["http://", "https://", "HTTP://", ""]), st.text(max_size=40)))
 def test_any_env_base_url_is_refused_or_passes_the_policy(url: str) -> None:
+    lenient = load_file(b"version: 1\n", {"OLLAMA_BASE_URL": url})  # a bad variable breaks ollama only
+    assert lenient is not None and lenient.resolve("vllm/m")["api_base"] == "http://127.0.0.1:8000/v1"
     try:
-        loaded = load_file(b"version: 1\n", {"OLLAMA_BASE_URL": url}, raising=True)
+        loaded = load_file(b"version: 1\n", {"OLLAMA_BASE_URL": url}, raising=True, strict=True)
     except registry.RegistryError as exc:
         assert "env OLLAMA_BASE_URL" in str(exc)
+        assert list(lenient.unavailable) == ["ollama"] and lenient.unavailable["ollama"].startswith("env OLLAMA_BASE_URL")
         return
+    assert not lenient.unavailable
     assert loaded is not None and check_base_url(loaded.provider("ollama").api_base) is None
 
 
@@ -173,13 +186,18 @@ def test_any_env_base_url_is_refused_or_passes_the_policy(url: str) -> None:
 @given(st.text(min_size=5, max_size=60))
 def test_any_env_key_is_usable_or_refused_without_being_quoted(tail: str) -> None:
     key = "Zq9" + tail  # a prefix that no message contains, so any appearance is a leak
+    used = key.strip()  # surrounding whitespace is stripped, as huggingface_hub strips its token
+    lenient = load_file(b"version: 1\n", {"HF_TOKEN": key})
+    assert lenient is not None and lenient.resolve("ollama/m")["api_key"] == "ollama"
+    assert key not in repr(lenient) and used not in repr(lenient)
     try:
-        loaded = load_file(b"version: 1\n", {"HF_TOKEN": key}, raising=True)
+        loaded = load_file(b"version: 1\n", {"HF_TOKEN": key}, raising=True, strict=True)
     except registry.ConfigError as exc:
-        assert key not in str(exc) and key not in repr(exc)
-        assert check_secret_text(key) is not None
+        assert key not in str(exc) and key not in repr(exc) and used not in str(exc)
+        assert check_secret_text(used) is not None and "huggingface" in lenient.unavailable
+        assert used not in lenient.unavailable["huggingface"]
         return
     assert loaded is not None
     secret = loaded.provider("huggingface").api_key
-    assert secret is not None and secret.reveal() == key and check_secret_text(key) is None
+    assert secret is not None and secret.reveal() == used and check_secret_text(used) is None
     assert key not in repr(loaded) and key not in str(secret)

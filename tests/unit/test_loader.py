@@ -4,12 +4,12 @@ and disabling providers, the fallback setting, origins and how problems are repo
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Mapping
+from typing import Any, Mapping
 
 import pytest
 
 import registry
-from registry import ConfigError, InvalidModelIdError, Origin, loader
+from registry import ConfigError, InvalidModelIdError, Origin, loader, paths
 from registry.paths import builtin_providers_path
 
 BUILTIN = str(builtin_providers_path())
@@ -37,8 +37,8 @@ def user(tmp_path: Path):
     return write
 
 
-def load(path: Path, environ: Mapping[str, str] | None = None) -> registry.Registry:
-    return registry.load(config_path=path, environ=dict(environ or {}))
+def load(path: Path, environ: Mapping[str, str] | None = None, **options: Any) -> registry.Registry:
+    return registry.load(config_path=path, environ=dict(environ or {}), **options)
 
 
 VLLM_BASE = "version: 1\nproviders:\n  vllm:\n    api_base: http://user-box:8000/v1\n"
@@ -72,20 +72,21 @@ def test_default_when_nothing_overrides(user) -> None:
 
 
 def test_precedence_constant_is_lowest_first() -> None:
-    assert registry.LAYER_NAMES == ("default", "user", "env")
-    assert tuple(name for name, _ in loader.PRECEDENCE) == registry.LAYER_NAMES
+    assert registry.LAYER_NAMES == ("default", "app", "site", "user", "env")
+    assert tuple(name for name, _, _ in loader.PRECEDENCE) == registry.LAYER_NAMES
+    assert loader.OPERATOR_LAYERS == {"default", "app", "site"}
 
 
 def test_the_precedence_list_drives_the_merge(user, monkeypatch: pytest.MonkeyPatch) -> None:
     """Reorder the one list and the order of reading, merging and reporting follows."""
     path = user("version: 1\nproviders:\n  vllm:\n    api_base: http://user-box:8000/v1\n")
     assert load(path).resolve("vllm/m")["api_base"] == "http://user-box:8000/v1"
-    default, user_layer, env = loader.PRECEDENCE
-    monkeypatch.setattr(loader, "PRECEDENCE", (user_layer, default, env))
+    default, app, site, user_layer, env = loader.PRECEDENCE
+    monkeypatch.setattr(loader, "PRECEDENCE", (user_layer, default, app, site, env))
     reg = load(path)
     assert reg.resolve("vllm/m")["api_base"] == "http://127.0.0.1:8000/v1"
     assert reg.origin("vllm", "api_base").layer == "default"
-    assert [source.layer for source in reg.layers] == ["user", "default", "env"]
+    assert [source.layer for source in reg.layers] == ["user", "default", "app", "site", "env"]
     monkeypatch.setattr(loader, "PRECEDENCE", (default, user_layer))  # no environment layer at all
     assert load(path, {"VLLM_BASE_URL": "http://env-box:1/v1"}).resolve("vllm/m")["api_base"] == \
         "http://user-box:8000/v1"
@@ -94,9 +95,12 @@ def test_the_precedence_list_drives_the_merge(user, monkeypatch: pytest.MonkeyPa
 def test_locate_layers_says_where_each_layer_is_read_from(user) -> None:
     path = user("version: 1\n")
     located = loader.locate_layers(config_path=path, environ={})
-    assert [(place.layer, place.reason, place.required) for place in located] == [
-        ("default", "built-in", True), ("user", "config_path", True), ("env", "environ=", False)]
-    assert located[1].path == str(path) and located[2].path is None  # a str, as the os functions take it
+    assert [(place.layer, place.reason, place.required, place.operator) for place in located] == [
+        ("default", "built-in", True, True), ("app", "not given", False, True), ("site", "system", False, True),
+        ("user", "config_path", True, False), ("env", "environ=", False, False)]
+    assert located[3].path == str(path) and located[4].path is None  # a str, as the os functions take it
+    assert located[1].path is None  # no defaults= given
+    assert located[2].path == f"{paths._DEFAULT_XDG_CONFIG_DIRS}/provider-registry/providers.yaml"  # conftest's /etc/xdg
 
 
 def test_user_file_can_rename_the_env_var(user) -> None:
@@ -339,8 +343,10 @@ def test_origin_of_unset_field_names_the_field(user, provider: str, field: str) 
 def test_layers_are_reported(user) -> None:
     path = user("")
     reg = load(path)
+    site = f"{paths._DEFAULT_XDG_CONFIG_DIRS}/provider-registry/providers.yaml"  # environ={}: conftest's /etc/xdg
     assert [(s.layer, s.source, s.exists) for s in reg.layers] == [
-        ("default", BUILTIN, True), ("user", str(path), True), ("env", "environment", True)]
+        ("default", BUILTIN, True), ("app", "(none)", False), ("site", site, False), ("user", str(path), True),
+        ("env", "environment", True)]
 
 
 # --- error reporting -----------------------------------------------------------------------------
@@ -369,7 +375,7 @@ def test_all_problems_are_collected(user) -> None:
 
 def test_env_problems_name_the_variable(user) -> None:
     with pytest.raises(ConfigError) as info:
-        load(user(""), {"OLLAMA_API_KEY": "key with space"})
+        load(user(""), {"OLLAMA_API_KEY": "key with space"}, strict=True)
     assert info.value.env_var == "OLLAMA_API_KEY"
     assert str(info.value).startswith("env OLLAMA_API_KEY: error: API key in OLLAMA_API_KEY contains whitespace")
     assert "key with space" not in str(info.value)

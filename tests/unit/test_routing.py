@@ -154,7 +154,8 @@ def test_a_registry_built_from_changed_providers_routes_to_them(reg: registry.Re
     assert changed.providers["ollama"].api_base == changed.resolve("ollama/x")["api_base"] == "http://changed:1/v1"
     assert "keyed" not in changed.providers
     assert changed.resolve("keyed/m")["model"] == "openai/keyed/m"  # now an id for the fallback provider
-    assert not changed.check_model_id("nokey/m").ok and changed.check_model_id("keyed/m").provider == "huggingface"
+    assert changed.check_model_id("nokey/m").key_missing and changed.check_model_id("keyed/m").provider == "huggingface"
+    assert not changed.check_model_id("keyed/m").key_missing
     assert reg.resolve("ollama/x")["api_base"] == "http://localhost:11434/v1"  # the original is untouched
 
 

@@ -64,11 +64,13 @@ def test_every_object_is_closed_and_every_field_documented() -> None:
 
 def test_schema_fields_match_the_design_contract() -> None:
     schema = load_schema()
-    assert set(schema["properties"]) == {"version", "fallback", "aliases", "providers"}
+    assert set(schema["properties"]) == {"version", "fallback", "aliases", "providers", "url_policy", "allowed_hosts"}
+    assert schema["properties"]["url_policy"]["enum"] == ["default", "strict"]
     assert schema["properties"]["version"]["const"] == 1
     fields = set(schema["$defs"]["provider"]["properties"])
     assert {"prefix", "api_base", "api_base_env", "api_key", "api_key_env", "litellm_provider", "efforts",
-            "effort_aliases", "description", "enabled", "headers", "timeout"} <= fields
+            "effort_aliases", "description", "enabled", "headers", "timeout", "kind"} <= fields
+    assert tuple(schema["$defs"]["provider"]["properties"]["kind"]["enum"]) == registry.provider.KINDS
     assert schema["$defs"]["env_name"]["pattern"] == "^[A-Z_][A-Z0-9_]*$"
     assert schema["$defs"]["provider"]["properties"]["prefix"]["pattern"] == "^[a-z0-9][a-z0-9._-]*/$"
 

@@ -14,7 +14,8 @@ from registry.views import describe_provider, provider_rows
 def test_describe_provider_json_shape() -> None:
     reg = registry.load(environ={})
     shown = describe_provider(reg, "huggingface").as_dict()
-    assert list(shown) == ["name", "fallback", "fields"]
+    assert list(shown) == ["name", "fallback", "fields", "available", "unavailable"]
+    assert (shown["available"], shown["unavailable"]) == (True, None)
     assert (shown["name"], shown["fallback"]) == ("huggingface", True)
     assert shown["fields"][0] == {"field": "name", "value": "huggingface", "layer": "default",
                                   "source": shown["fields"][0]["source"], "line": shown["fields"][0]["line"]}
