@@ -24,7 +24,7 @@ import yaml
 
 import registry
 from registry.fsio import MAX_BYTES, shown_path
-from registry.paths import CONFIG_ENV, builtin_providers_path
+from registry.paths import CONFIG_ENV, SITE_CONFIG_ENV, builtin_providers_path
 from registry.yamlfile import MAX_NODES
 
 CORPUS = Path(__file__).parent.parent / "bad_inputs"
@@ -175,6 +175,13 @@ def prepare(case: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     if case.get("via_env"):
         environ[CONFIG_ENV] = path
         config_path = None
+    if case.get("as_site"):
+        environ[SITE_CONFIG_ENV] = path
+        config_path = None  # the default user file: absent under the test's home
+    if "site" in case:
+        site = tmp_path / "site" / "providers.yaml"
+        _put_file(str(site), (CORPUS / case["site"]).read_bytes(), 0o600)
+        environ[SITE_CONFIG_ENV] = str(site)
     return {"config_path": config_path, "environ": environ, "url_policy": case.get("url_policy"),
             "shown": shown_path(path)}  # how messages show a path: pinned by tests/unit/test_fsio.py
 
@@ -310,7 +317,8 @@ def test_corpus_is_large_and_well_formed() -> None:
         if "file" in case:
             assert (CORPUS / case["file"]).is_file() and case["file"] == f"{case['id']}.yaml"
     stored = {p.name for p in CORPUS.glob("*.yaml")} - {m.name for m in MANIFESTS}
-    assert stored == {case["file"] for case in CASES if "file" in case}, "a data file without a case, or the reverse"
+    used = {case[field] for case in CASES for field in ("file", "site") if field in case}
+    assert stored == used, "a data file without a case, or the reverse"
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if not c.get("resource")], ids=lambda c: c["id"])
