@@ -7,7 +7,10 @@ Vocabulary, used the same way everywhere in this package:
 - **model id**: what an agent is given: ``<prefix><model>`` (``ollama/llama3.1:8b``), or an
   unprefixed id that goes to the **fallback** provider (``moonshotai/Kimi-K2.6:novita``).
 - **layer**: one source of configuration. Lowest precedence first: ``default`` (the built-in
-  ``providers.yaml``), ``user`` (the user's ``providers.yaml``), ``env`` (environment variables).
+  ``providers.yaml``), ``app`` (the host's ``defaults=`` file), ``site`` (the operator's system
+  file), ``user`` (the user's ``providers.yaml``), ``env`` (environment variables).
+- **kind**: ``local`` (a server the user runs) or ``hosted`` (a service reached over the internet).
+- **unavailable**: a provider whose environment value is unusable; only its ids fail.
 - **origin**: the layer and source (file and line, or variable name) of one effective value.
 
 ``load()`` merges the layers into an immutable ``Registry``; ``Registry.resolve`` turns a model id
