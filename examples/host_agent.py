@@ -3,7 +3,8 @@
 - ``load()`` once at start-up: it reads the files and the environment (a few milliseconds).
 - ``resolve()`` on every call: a dict lookup, no I/O, safe from any thread.
 - ``check_model_id()`` behind a ``/model`` command, so a typo is refused with a did-you-mean
-  instead of failing on the next request.
+  instead of failing on the next request; a valid id whose key is not set yet is accepted with
+  a note (``key_missing``), since the key may come with the session.
 - ``reasoning_effort`` with ``strict=True`` for a probe cascade: walk ``high -> medium -> low`` and
   keep the first level the provider accepts.
 - ``reload()`` builds a new registry and swaps the reference: readers never see a half-built one.
@@ -65,6 +66,8 @@ class HostAgent:
         self.model_id = argument
         self.effort = None  # the new provider may accept other levels
         note = f"; did you mean {check.suggestion!r}?" if check.suggestion else ""
+        if check.key_missing:  # a valid id: its key may come later (a session's token, say)
+            note += f"; no key yet: {check.key_hint}"
         return f"model: {argument} via {check.provider}{note}"
 
     def complete(self, messages: Sequence[Mapping[str, str]], *, max_tokens: int = 256,

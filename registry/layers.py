@@ -193,10 +193,11 @@ def read_file_layer(layer: str, path: str | os.PathLike[str], *, required: bool,
         if cache is not None and not issues:
             cache.remember(data, document)
     read = FileLayer(layer, shown, True, document, issues, reason, target, operator)
-    if schema_check and not issues:  # a schema-valid document: the settings have their types
-        issues = tuple(check_policy_settings(read.data, read.origin, operator=operator))
-        read = read.replace(issues=issues) if issues else read
-    return read
+    # Who may set the policy is said with the schema's problems; the allow-list entries are
+    # checked once the schema passed (their types are known then).
+    policy_issues = check_policy_settings(read.data, read.origin, operator=operator,
+                                          check_entries=schema_check and not issues)
+    return read.replace(issues=issues + tuple(policy_issues)) if policy_issues else read
 
 
 def absent_file_layer(layer: str, reason: str, *, operator: bool = False) -> FileLayer:

@@ -31,9 +31,11 @@ _WHO_MAY = "only the host's defaults (load(defaults=...), registry --defaults) a
 _ARGUMENT = Origin("app", "url_policy argument")
 
 
-def check_policy_settings(data: Mapping[str, Any], origin: Callable[..., Origin], *, operator: bool) -> list[Issue]:
-    """The problems with a file's policy settings (a schema-valid document): set in a layer that
-    may not set them, or an allow-list entry that is no host. ``origin(path, key=...)`` locates."""
+def check_policy_settings(data: Mapping[str, Any], origin: Callable[..., Origin], *, operator: bool,
+                          check_entries: bool = True) -> list[Issue]:
+    """The problems with a file's policy settings: set in a layer that may not set them, or (with
+    ``check_entries``, for a schema-valid document) an allow-list entry that is no host.
+    ``origin(path, key=...)`` locates."""
     issues: list[Issue] = []
     for name in POLICY_SETTINGS:
         if name in data and not operator:
@@ -42,7 +44,7 @@ def check_policy_settings(data: Mapping[str, Any], origin: Callable[..., Origin]
                 "remove it; to make your own registry stricter, set PROVIDER_REGISTRY_URL_POLICY=strict and "
                 f"{ALLOWED_HOSTS_ENV}; an operator checks a site file with "
                 "'PROVIDER_REGISTRY_SITE_CONFIG=FILE registry validate'", rule="operator-setting"))
-    if operator:
+    if operator and check_entries:
         for index, entry in enumerate(data.get("allowed_hosts") or ()):
             try:
                 parse_allowed_host(entry)

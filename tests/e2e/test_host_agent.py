@@ -74,6 +74,8 @@ def test_model_command_checks_the_id(host_agent: ModuleType, user_file: Callable
     assert reply.startswith("cannot use 'olama/'") and agent.model_id == "vllm/other-model"
     reply = agent.handle_command("/model olama/llama3")
     assert "did you mean 'ollama/llama3'?" in reply  # valid for the fallback, but most likely a typo
+    assert "no key yet: provider 'huggingface' needs an API key" in reply  # accepted: the token may come later
+    assert agent.handle_command("/model moonshotai/Kimi-K2.6").startswith("model: moonshotai/Kimi-K2.6 via huggingface")
 
 
 def test_bad_start_up_model_is_refused(host_agent: ModuleType, user_file: Callable[..., Path]) -> None:

@@ -365,3 +365,9 @@ def test_an_unknown_kind_is_a_schema_error(setup: Setup) -> None:
     with pytest.raises(ConfigError) as info:
         setup.load()
     assert (info.value.line, info.value.pointer) == (4, "$.providers.ollama.kind")
+
+
+def test_who_may_set_the_policy_is_said_beside_other_schema_errors(setup: Setup) -> None:
+    setup.user_file("version: 1\nurl_policy: strict\nproviders:\n  ollama:\n    api_bse: http://x:1\n")
+    report = setup.inspect()
+    assert {issue.rule for issue in report.errors} == {"operator-setting", "additionalProperties"}
