@@ -44,6 +44,7 @@ SITE_CONFIG_ENV = "PROVIDER_REGISTRY_SITE_CONFIG"
 PATH_SETTINGS = (CONFIG_ENV, SITE_CONFIG_ENV)
 USER_FILE_NAME = "providers.yaml"  # also the site file's name, in the system config directory
 _DEFAULT_XDG_CONFIG_DIRS = "/etc/xdg"
+MAX_SITE_DIRS = 32  # of XDG_CONFIG_DIRS: each costs a stat, and real lists hold two or three
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -130,7 +131,8 @@ def site_config_dirs(app_name: str = APP_NAME, environ: Mapping[str, str] | None
     """The system config directories for ``app_name``, most important first (not created).
 
     On Linux and other XDG systems they come from ``XDG_CONFIG_DIRS`` in ``environ`` (default
-    ``/etc/xdg``; relative entries are ignored, as the XDG spec says); elsewhere from platformdirs
+    ``/etc/xdg``; relative entries are ignored, as the XDG spec says, and only the first
+    ``MAX_SITE_DIRS`` are looked at); elsewhere from platformdirs
     (``/Library/Application Support`` on macOS, ``C:\\ProgramData`` on Windows).
     """
     name = check_app_name(app_name)
@@ -139,7 +141,8 @@ def site_config_dirs(app_name: str = APP_NAME, environ: Mapping[str, str] | None
 
         return (platformdirs.site_config_path(name),)
     raw = (environ or {}).get("XDG_CONFIG_DIRS", "").strip() or _DEFAULT_XDG_CONFIG_DIRS
-    dirs = tuple(Path(entry) / name for entry in raw.split(os.pathsep) if os.path.isabs(entry))
+    entries = [entry for entry in raw.split(os.pathsep) if os.path.isabs(entry)][:MAX_SITE_DIRS]
+    dirs = tuple(Path(entry) / name for entry in entries)
     return dirs or (Path(_DEFAULT_XDG_CONFIG_DIRS) / name,)
 
 

@@ -89,8 +89,7 @@ def effective_policy(settings: Mapping[str, tuple[Any, Origin]], argument: str |
                                "remove the setting; only the operator's file can change the policy"))
     if not said_hosts:
         return UrlPolicy("strict", operator_hosts), origins
-    hosts = intersect_allowed_hosts(operator_hosts, requested.allowed_hosts)
-    ignored = [entry for entry in requested.allowed_hosts if not intersect_allowed_hosts(operator_hosts, (entry,))]
+    hosts, ignored = intersect_allowed_hosts(operator_hosts, requested.allowed_hosts)
     if ignored:
         shown = ", ".join(quote_url(entry) for entry in ignored[:5]) + (", ..." if len(ignored) > 5 else "")
         where = operator_hosts_origin.location if operator_hosts_origin is not None else "none: loopback only"

@@ -371,3 +371,10 @@ def test_who_may_set_the_policy_is_said_beside_other_schema_errors(setup: Setup)
     setup.user_file("version: 1\nurl_policy: strict\nproviders:\n  ollama:\n    api_bse: http://x:1\n")
     report = setup.inspect()
     assert {issue.rule for issue in report.errors} == {"operator-setting", "additionalProperties"}
+
+
+def test_a_huge_xdg_config_dirs_costs_a_bounded_number_of_stats(tmp_path: Path) -> None:
+    environ = {"XDG_CONFIG_DIRS": ":".join(f"/nonexistent/{i}" for i in range(100_000))}
+    dirs = paths.site_config_dirs(environ=environ)
+    assert len(dirs) == paths.MAX_SITE_DIRS and dirs[0] == Path("/nonexistent/0/provider-registry")
+    assert registry.load(environ=environ).resolve("ollama/m")["api_base"] == "http://localhost:11434/v1"

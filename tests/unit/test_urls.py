@@ -925,3 +925,23 @@ def test_port_and_authority_text_go_through_the_quoting_rule(url: str, fragment:
     problem = check_base_url(url)
     assert problem is not None and fragment in problem.message
     assert SECRET not in problem_text(problem)
+
+
+@pytest.mark.parametrize(("operator", "requested", "common", "outside"), [
+    ((".example.com", "10.0.0.5"), ("api.example.com",), ("api.example.com",), ()),
+    (("api.example.com",), (".example.com",), ("api.example.com",), ()),
+    ((".example.com",), (".a.example.com", "example.com"), (".a.example.com",), ("example.com",)),
+    ((".example.com",), (".com", "evil.org"), (".example.com",), ("evil.org",)),
+    (("10.0.0.5", "::1"), ("10.0.0.5", "10.0.0.6"), ("10.0.0.5",), ("10.0.0.6",)),
+    ((), ("a.example",), (), ("a.example",)),
+])
+def test_allow_lists_intersect_to_the_hosts_both_allow(operator: tuple[str, ...], requested: tuple[str, ...],
+                                                       common: tuple[str, ...], outside: tuple[str, ...]) -> None:
+    from registry.urls import intersect_allowed_hosts
+
+    assert intersect_allowed_hosts(operator, requested) == (common, outside)
+    both = UrlPolicy("strict", common)
+    for host in ("api.example.com", "example.com", "x.a.example.com", "evil.org", "10.0.0.5", "10.0.0.6"):
+        allowed_by_both = all(check_base_url(f"https://{host}/v1", UrlPolicy("strict", hosts)) is None
+                              for hosts in (operator, requested))
+        assert (check_base_url(f"https://{host}/v1", both) is None) == allowed_by_both, host
