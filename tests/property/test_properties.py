@@ -201,3 +201,23 @@ def test_any_env_key_is_usable_or_refused_without_being_quoted(tail: str) -> Non
     secret = loaded.provider("huggingface").api_key
     assert secret is not None and secret.reveal() == used and check_secret_text(used) is None
     assert key not in repr(loaded) and key not in str(secret)
+
+
+_ENTRIES = st.sampled_from(["a.example.com", ".example.com", "example.com", ".a.example.com", "b.example.com",
+                            ".com", "evil.org", ".org", "10.0.0.5", "::1"])
+_HOSTS = ("a.example.com", "x.a.example.com", "example.com", "b.example.com", "evil.org", "x.org", "10.0.0.5",
+          "[::1]", "other.net")
+
+
+@ONE_SECOND
+@given(st.lists(_ENTRIES, max_size=5, unique=True), st.lists(_ENTRIES, max_size=5, unique=True))
+def test_an_intersected_allow_list_allows_exactly_what_both_allow(first: list[str], second: list[str]) -> None:
+    from registry.urls import intersect_allowed_hosts
+
+    common, outside = intersect_allowed_hosts(tuple(first), tuple(second))
+    for host in _HOSTS:
+        url = f"https://{host}/v1"
+        by_both = all(check_base_url(url, UrlPolicy("strict", tuple(hosts))) is None for hosts in (first, second))
+        assert (check_base_url(url, UrlPolicy("strict", common)) is None) == by_both, (host, common)
+    for entry in outside:  # an ignored entry shares no host with the first list
+        assert intersect_allowed_hosts(tuple(first), (entry,))[0] == ()
