@@ -13,6 +13,7 @@ operator's. A request that would loosen is ignored, with a warning naming who se
 from __future__ import annotations
 
 from .issues import Issue
+from .paths import SITE_CONFIG_ENV
 from .provider import Origin
 from .urls import (
     ALLOWED_HOSTS_ENV, URL_POLICY_ENV, PolicyError, UrlPolicy, intersect_allowed_hosts, parse_allowed_host,
@@ -41,9 +42,9 @@ def check_policy_settings(data: Mapping[str, Any], origin: Callable[..., Origin]
         if name in data and not operator:
             issues.append(origin((name,), key=True).issue(
                 (name,), f"a user file cannot set {name!r}: {_WHO_MAY}",
-                "remove it; to make your own registry stricter, set PROVIDER_REGISTRY_URL_POLICY=strict and "
+                f"remove it; to make your own registry stricter, set {URL_POLICY_ENV}=strict and "
                 f"{ALLOWED_HOSTS_ENV}; an operator checks a site file with "
-                "'PROVIDER_REGISTRY_SITE_CONFIG=FILE registry validate'", rule="operator-setting"))
+                f"'{SITE_CONFIG_ENV}=FILE registry validate'", rule="operator-setting"))
     if operator and check_entries:
         for index, entry in enumerate(data.get("allowed_hosts") or ()):
             try:
