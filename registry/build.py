@@ -13,6 +13,7 @@ from __future__ import annotations
 from .errors import InvalidModelIdError
 from .hosts import is_local_host
 from .issues import Issue
+from .keys import KEY_COMMAND_LAYER, KEY_FILE_LAYER, KeyCommand
 from .layers import as_names
 from .provider import IMPLICIT_DEFAULT, Origin, Provider
 from .routing import RouteTable
@@ -24,10 +25,11 @@ from .values import frozen_mapping
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Collection
+    from collections.abc import Collection, Mapping
     from typing import Any
 
     from .issues import JsonPath
+    from .keys import KeyFileResult
     from .layers import Draft, Valued
 
 __all__ = ["build_table", "near_miss_warnings", "settings_origins"]
@@ -35,17 +37,20 @@ __all__ = ["build_table", "near_miss_warnings", "settings_origins"]
 
 # Where a provider's kind comes from when no layer writes it.
 _DERIVED_KIND = Origin("default", "derived from api_base")
+# Where values come from that no file holds: a problem with one breaks only its provider.
+_RUNTIME_LAYERS = frozenset({"env", KEY_FILE_LAYER})
 
 
 def build_table(draft: Draft, policy: UrlPolicy, issues: list[Issue], *, trusted_layers: Collection[str],
-                isolated: list[Issue] | None = None) -> RouteTable:
+                isolated: list[Issue] | None = None, command_environ: Mapping[str, str] | None = None) -> RouteTable:
     """Check the merged values and freeze them into a RouteTable (built even when issues exist,
     so that alias targets can be routed and every problem reported).
 
     Values from ``trusted_layers`` (written by the package, the host or the operator) skip the
     strict policy's https and allow-list rules. With ``isolated`` (a list), a problem with a value
-    from the environment goes there instead of ``issues`` and makes only its provider unavailable
-    (``Provider.problems``): the rest of the registry works.
+    from the environment or a key file goes there instead of ``issues`` and makes only its
+    provider unavailable (``Provider.problems``): the rest of the registry works. A key command
+    runs, when first needed, in ``command_environ`` (default: the process's environment).
     """
     providers: list[Provider] = []
     disabled: dict[str, str] = {}
@@ -56,14 +61,18 @@ def build_table(draft: Draft, policy: UrlPolicy, issues: list[Issue], *, trusted
         if entry.get("enabled", (True, declared))[0] is False:
             disabled[prefix[:-1]] = name
             continue
-        found: list[Issue] = []
-        provider = _build_provider(name, entry, declared, policy, found, trusted_layers)
-        from_env = [issue for issue in found if issue.env_var is not None]
-        if isolated is not None and from_env:
-            isolated.extend(from_env)
-            provider = provider.replace(problems=tuple(from_env))
-            found = [issue for issue in found if issue.env_var is None]
-        issues.extend(found)
+        runtime: list[Issue] = []
+        key_file = draft.key_files.get(name)
+        if key_file is not None:
+            runtime += [issue for issue in key_file.issues if issue.severity == "error"]
+            issues += [issue for issue in key_file.issues if issue.severity != "error"]
+        provider = _build_provider(name, entry, declared, policy, issues, runtime, trusted_layers, key_file,
+                                   command_environ)
+        if isolated is not None and runtime:
+            isolated.extend(runtime)
+            provider = provider.replace(problems=tuple(runtime))
+        else:
+            issues.extend(runtime)
         if prefix in prefix_owner:
             origin = entry.get("prefix", (prefix, declared))[1]
             issues.append(origin.issue(("providers", name, "prefix"),
@@ -138,9 +147,15 @@ def _check_aliases(draft: Draft, table: RouteTable, issues: list[Issue]) -> None
 
 
 def _build_provider(name: str, entry: dict[str, Valued], declared: Origin, policy: UrlPolicy,
-                    issues: list[Issue], trusted_layers: Collection[str]) -> Provider:
+                    issues: list[Issue], runtime: list[Issue], trusted_layers: Collection[str],
+                    key_file: KeyFileResult | None, command_environ: Mapping[str, str] | None) -> Provider:
+    """One provider; each problem goes to ``runtime`` when its value came from outside the files
+    (``_RUNTIME_LAYERS``), to ``issues`` otherwise."""
     def value(field_name: str, default: Any = None) -> Any:
         return entry[field_name][0] if field_name in entry else default
+
+    def sink(origin: Origin) -> list[Issue]:
+        return runtime if origin.layer in _RUNTIME_LAYERS else issues
 
     origins = {field_name: origin for field_name, (_, origin) in entry.items()}
     origins["name"] = declared  # where the provider is named: it decides ids with its prefix
@@ -152,7 +167,8 @@ def _build_provider(name: str, entry: dict[str, Valued], declared: Origin, polic
     if "api_base" not in entry:
         issues.append(declared.issue(where, f"provider {quoted(name)} has no api_base", "add 'api_base: http://HOST:PORT/v1'"))
     else:
-        api_base = _checked_url(entry["api_base"], where + ("api_base",), policy, issues, trusted_layers)
+        api_base = _checked_url(entry["api_base"], where + ("api_base",), policy, sink(entry["api_base"][1]),
+                                trusted_layers)
     api_bases = tuple(_checked_url((url, origins["api_bases"]), where + ("api_bases", i), policy, issues, trusted_layers)
                       for i, url in enumerate(value("api_bases", ())))
     kind = value("kind")
@@ -161,7 +177,14 @@ def _build_provider(name: str, entry: dict[str, Valued], declared: Origin, polic
         origins["kind"] = _DERIVED_KIND
 
     api_key = None
-    if "api_key" in entry:
+    key_command = None
+    key_origin = entry["api_key"][1] if "api_key" in entry else None
+    if "api_key_command" in entry and (key_origin is None or key_origin.layer not in _RUNTIME_LAYERS):
+        # No variable and no key file gave the key: the command will, on first use (before any
+        # inline placeholder).
+        key_command = KeyCommand(value("api_key_command"), command_environ, entry["api_key_command"][1])
+        origins["api_key"] = Origin(KEY_COMMAND_LAYER, key_command.name)
+    elif "api_key" in entry:
         raw_key, key_origin = entry["api_key"]
         problem = check_secret_text(raw_key)
         if problem is not None:
@@ -170,7 +193,7 @@ def _build_provider(name: str, entry: dict[str, Valued], declared: Origin, polic
                     "the key has stray characters inside it; copy it again from where it was issued"
             else:
                 what, hint = "api_key", "remove the stray characters (a trailing newline is a common cause)"
-            issues.append(key_origin.issue(where + ("api_key",), f"{what} {problem}", hint))
+            sink(key_origin).append(key_origin.issue(where + ("api_key",), f"{what} {problem}", hint))
         else:
             api_key = Secret(raw_key)
 
@@ -183,6 +206,12 @@ def _build_provider(name: str, entry: dict[str, Valued], declared: Origin, polic
         api_base_env=as_names(value("api_base_env")),
         api_key=api_key,
         api_key_env=as_names(value("api_key_env")),
+        api_key_file=as_names(value("api_key_file")),
+        api_key_command=tuple(value("api_key_command", ())),
+        api_key_help=value("api_key_help", ""),
+        key_command=key_command,
+        key_file_paths=key_file.candidates if key_file is not None else (),
+        key_file_variables=key_file.variables if key_file is not None else (),
         litellm_provider=value("litellm_provider", "openai"),
         efforts=tuple(value("efforts", ())),
         effort_aliases=frozen_mapping(value("effort_aliases") or {}),

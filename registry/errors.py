@@ -225,20 +225,30 @@ class MissingApiKeyError(RegistryError):
     probably meant, when a typo sent the id to the fallback provider.
     """
 
-    def __init__(self, provider: str, env_vars: Iterable[str], suggestion: str | None = None) -> None:
+    def __init__(self, provider: str, env_vars: Iterable[str], suggestion: str | None = None, *,
+                 key_files: Iterable[str] = (), help: str | None = None) -> None:
         self.provider = provider
         self.env_vars = tuple(env_vars)
         self.suggestion = suggestion
+        self.key_files = tuple(key_files)  # the key files looked for, in order (none existed)
+        self.help = help  # how to get a key, from the provider's api_key_help
         text = f"provider {quoted(provider)} needs an API key and none is configured"
         if self.env_vars:
             text += f"; set {' or '.join(self.env_vars)}"
-        else:
+        elif not self.key_files:
             text += "; set api_key_env in the user file"
+        if self.key_files:
+            files = ", ".join(self.key_files[:4]) + (", ..." if len(self.key_files) > 4 else "")
+            some = "one of " if len(self.key_files) > 1 else ""
+            text += f"{', or' if self.env_vars else ';'} put it in {some}{files}"
         super().__init__(text)
 
     @property
     def hint(self) -> str | None:
-        return did_you_mean(self.suggestion) if self.suggestion else None
+        if self.suggestion:
+            guess = did_you_mean(self.suggestion)
+            return f"{guess} If not: {self.help}" if self.help else guess
+        return self.help
 
 
 class InvalidApiKeyError(RegistryError, ValueError):

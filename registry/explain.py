@@ -87,10 +87,10 @@ def explain_resolve(registry: Registry, model_id: str, *, reasoning_effort: str 
     check = registry.check_model_id(model_id)
     try:
         kwargs = registry.resolve(model_id, reasoning_effort=reasoning_effort, strict=strict)
-    except MissingApiKeyError as exc:
+    except MissingApiKeyError:
         if not check.suggestion:
             raise
-        raise MissingApiKeyError(exc.provider, exc.env_vars, check.suggestion) from None
+        raise route.provider.missing_key_error(check.suggestion) from None
     provider = route.provider
     via_fallback = route.via == "fallback"
     prefix_origin = provider.origins.get("prefix")

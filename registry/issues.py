@@ -113,6 +113,11 @@ class Issue(Frozen):
             text += f"\n  hint: {self.hint}"
         return text
 
+    def one_line(self) -> str:
+        """``LOCATION: message; hint: ...`` on one line: the reason a provider is unavailable."""
+        hint = f"; hint: {self.hint}" if self.hint else ""
+        return f"{self.location}: {self.message}{hint}"
+
     def as_dict(self) -> dict[str, object]:
         """The stable JSON shape used by ``--json`` output."""
         return {

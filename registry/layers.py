@@ -15,6 +15,7 @@ import stat
 from .errors import ConfigError
 from .fsio import MALFORMED_PATH_RULES, NOTHING_THERE_RULES, fs_text, read_regular_file, shown_path
 from .issues import Issue, JsonPath
+from .keys import KEY_FILE_LAYER, KeyFileResult, find_key_file
 from .paths import PATH_SETTINGS
 from .policy import POLICY_SETTINGS, check_policy_settings
 from .provider import LayerSource, Origin
@@ -36,7 +37,7 @@ __all__ = ["Draft", "EnvLayer", "FileLayer", "absent_file_layer", "as_names", "r
 class Draft:
     """The merge in progress: raw values from the layers so far, each with its origin."""
 
-    __slots__ = ("providers", "declared", "fallback", "aliases", "settings")
+    __slots__ = ("providers", "declared", "fallback", "aliases", "settings", "key_files")
 
     def __init__(self) -> None:
         self.providers: dict[str, dict[str, Valued]] = {}
@@ -44,6 +45,7 @@ class Draft:
         self.fallback: Valued | None = None
         self.aliases: dict[str, Valued] = {}
         self.settings: dict[str, Valued] = {}  # the operator's url_policy and allowed_hosts
+        self.key_files: dict[str, KeyFileResult] = {}  # provider name -> what its api_key_file chain found
 
 
 class FileLayer(Frozen):
@@ -125,13 +127,19 @@ class EnvLayer(Frozen):
 
     Values are stripped of surrounding whitespace first (``$(cat file)`` and ``echo`` leave a
     newline; huggingface_hub strips its token too), and a variable holding only whitespace counts
-    as unset. Whitespace or control characters inside a value are left for the checks to refuse."""
+    as unset. Whitespace or control characters inside a value are left for the checks to refuse.
 
-    __slots__ = ("layer", "environ", "reason")
+    A provider that no variable gives a key and that names ``api_key_file`` then gets the key from
+    the first file of that chain (``keys.find_key_file``), unless ``read_key_files`` is False
+    (``registry validate FILE`` checks files without the environment)."""
+
+    __slots__ = ("layer", "environ", "reason", "read_key_files")
     layer: str
     environ: Mapping[str, str]
     reason: str
+    read_key_files: bool
     _hidden = frozenset({"environ"})  # values may be keys
+    _defaults = {"read_key_files": True}
     issues: tuple[Issue, ...] = ()
 
     @property
@@ -140,13 +148,20 @@ class EnvLayer(Frozen):
 
     def merge_into(self, draft: Draft) -> None:
         env = self.environ
-        for entry in draft.providers.values():
+        for name, entry in draft.providers.items():
             for target, names_field in (("api_base", "api_base_env"), ("api_key", "api_key_env")):
                 for var in as_names(entry.get(names_field, (None,))[0]):
                     value = env.get(var)
                     if value and (value := value.strip()):
                         entry[target] = (value, Origin(self.layer, var))
                         break
+            if self.read_key_files and "api_key_file" in entry:
+                key_origin = entry.get("api_key", (None, None))[1]
+                from_env = key_origin is not None and key_origin.layer == self.layer
+                found = find_key_file(as_names(entry["api_key_file"][0]), env, read=not from_env)
+                draft.key_files[name] = found
+                if found.key is not None:
+                    entry["api_key"] = (found.key, Origin(KEY_FILE_LAYER, found.path or ""))
 
     def warnings(self) -> list[Issue]:
         return []

@@ -30,7 +30,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from urllib.parse import quote, urlsplit
 
-from .errors import InvalidModelIdError, RegistryError
+from .errors import ConfigError, InvalidModelIdError, RegistryError
 from .routing import MAX_MODEL_ID_LENGTH
 from .secrets import is_placeholder_key, redact, redaction_values
 from .suggest import close_match, did_you_mean
@@ -207,10 +207,15 @@ async def aprobe(reg: "Registry", target: str | Iterable[str] | None = None, *,
 
     async def one(item: _Target, client: "httpx.AsyncClient") -> ProviderProbe:
         nonlocal done
-        if item.provider.problems:  # a bad environment value: there is no usable address to ask
+        problem = item.provider.unavailable_reason
+        if problem is None and item.provider.api_key is None and item.provider.key_command is not None:
+            try:  # the key command runs once per registry, off the event loop
+                echo.add((await asyncio.to_thread(item.provider.key_command.key, item.provider.name)).reveal())
+            except ConfigError as exc:
+                problem = exc.first.one_line()
+        if problem is not None:  # a bad environment value or key command: there is nothing usable to ask
             result = ProviderProbe(item.provider.name, item.api_base, False, None, None, (),
-                                   f"not checked: unavailable: {item.provider.unavailable_reason}",
-                                   item.model_id, item.model)
+                                   f"not checked: unavailable: {problem}", item.model_id, item.model)
         else:
             async with slots:  # each timeout starts here, once the probe holds its slot
                 result = await _probe_server(item, client, timeout, echo)
@@ -273,6 +278,11 @@ class _Echo:
                     values[value] = None
         # Each value with its percent-encoded form, which redact() masks too.
         self._forms = tuple((value, quote(value, safe="")) for value in values if value)
+
+    def add(self, value: str) -> None:
+        """One more secret: a key that a key command printed during this run."""
+        if value and all(value != known for known, _ in self._forms):
+            self._forms += ((value, quote(value, safe="")),)
 
     def hits(self, text: str) -> list[str]:
         """The secrets that occur in ``text`` (raw or percent-encoded): usually none."""
@@ -382,11 +392,19 @@ def _classify(reg: "Registry", name: str) -> tuple["Provider", str | None, str |
     return reg.provider(name), None, None  # raises UnknownProviderError with a did-you-mean
 
 
+def _sent_key(provider: "Provider") -> Any:
+    """The key a probe sends: the configured one, or what the key command printed (it has run by
+    then, in ``aprobe``); None when there is none."""
+    if provider.api_key is not None:
+        return provider.api_key
+    return provider.key_command.known_key if provider.key_command is not None else None
+
+
 def _key_note(provider: "Provider") -> str:
     """Which key was sent and where it came from, or which variables would supply one. Never the key."""
     names = " or ".join(provider.api_key_env)
     source = provider.key_source
-    if provider.api_key is None:
+    if _sent_key(provider) is None:
         return f"no key was sent; set {names}" if names else "no key was sent; set api_key_env in the user file"
     if source == "placeholder":
         return (f"the placeholder key from the provider config was sent; set {names} to a real key"
@@ -508,8 +526,9 @@ async def _probe_server(item: _Target, client: Any, timeout: float, echo: _Echo)
     provider = item.provider
     url = item.api_base.rstrip("/") + "/models"
     headers = {name: value.reveal() for name, value in provider.headers.items()}
-    if provider.api_key:
-        headers["Authorization"] = f"Bearer {provider.api_key.reveal()}"
+    key = _sent_key(provider)
+    if key is not None:
+        headers["Authorization"] = f"Bearer {key.reveal()}"
 
     def down(reason: str, status: int | None = None, latency: float | None = None) -> ProviderProbe:
         return ProviderProbe(provider.name, item.api_base, False, latency, status, (),

@@ -149,7 +149,8 @@ def check_user_file_setting(app_name: str = APP_NAME, config_path: PathArg | Non
 
 def _read(location: LayerLocation, request: _Request) -> Layer:
     if location.layer == ENV_LAYER:
-        return EnvLayer(location.layer, request.environ if request.apply_environment else {}, location.reason)
+        return EnvLayer(location.layer, request.environ if request.apply_environment else {}, location.reason,
+                        request.apply_environment)
     if location.path is None:
         return absent_file_layer(location.layer, location.reason, operator=location.operator)
     return read_file_layer(location.layer, location.path, required=location.required, reason=location.reason,
@@ -220,7 +221,8 @@ def inspect(app_name: str = APP_NAME, config_path: PathArg | None = None,
         issues.extend(layer.warnings())
     issues.extend(near_miss_warnings(draft))
     isolated: list[Issue] = []
-    table = build_table(draft, policy, issues, trusted_layers=OPERATOR_LAYERS, isolated=None if strict else isolated)
+    table = build_table(draft, policy, issues, trusted_layers=OPERATOR_LAYERS, isolated=None if strict else isolated,
+                        command_environ=env)
     if errors_in(issues):
         return LoadReport(None, tuple(issues + isolated), sources)
     registry = Registry(table, layers=sources, warnings=warnings_in(issues), url_policy=policy,

@@ -7,8 +7,13 @@ memos); there is no ``replace``: build a new registry (``registry.load``) to cha
 
 from __future__ import annotations
 
-from .errors import UnknownProviderError
+from types import MappingProxyType
+
+from .errors import InvalidApiKeyError, UnknownProviderError
+from .keys import SESSION_LAYER
+from .provider import Origin
 from .resolve import build_kwargs
+from .secrets import Secret, check_secret_text
 from .routing import ModelIdCheck, RouteTable
 from .suggest import close_match
 from .values import EMPTY_MAPPING, frozen_mapping
@@ -18,24 +23,26 @@ if TYPE_CHECKING:
     from typing import Any, Mapping
 
     from .issues import Issue
-    from .provider import LayerSource, Origin, Provider
+    from .provider import LayerSource, Provider
     from .routing import Route
     from .urls import UrlPolicy
 
 __all__ = ["Registry"]
 
 _READ_ONLY = "a Registry never changes: build a new one with registry.load()"
+_SESSION_ORIGIN = Origin(SESSION_LAYER, "with_keys")
 
 
 class Registry:
     """All effective providers, routed through one table. Build it with ``registry.load()``."""
 
-    __slots__ = ("_table", "layers", "warnings", "url_policy", "settings_origins")
+    __slots__ = ("_table", "layers", "warnings", "url_policy", "settings_origins", "_session_keys")
     _table: RouteTable
     layers: tuple[LayerSource, ...]
     warnings: tuple[Issue, ...]
     url_policy: UrlPolicy | None
     settings_origins: Mapping[str, Origin]
+    _session_keys: Mapping[str, Secret]
 
     def __init__(self, table: RouteTable, *, layers: tuple[LayerSource, ...] = (), warnings: tuple[Issue, ...] = (),
                  url_policy: UrlPolicy | None = None, settings_origins: Mapping[str, Origin] = EMPTY_MAPPING) -> None:
@@ -45,6 +52,7 @@ class Registry:
         setter(self, "warnings", tuple(warnings))
         setter(self, "url_policy", url_policy)
         setter(self, "settings_origins", frozen_mapping(settings_origins))
+        setter(self, "_session_keys", EMPTY_MAPPING)  # provider name -> Secret: with_keys
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"cannot assign to {name!r}: {_READ_ONLY}")
@@ -62,15 +70,17 @@ class Registry:
     def __repr__(self) -> str:
         return (f"Registry(providers={dict(self.providers)!r}, fallback={self.fallback!r}, "
                 f"aliases={dict(self.aliases)!r}, disabled={dict(self.disabled)!r}, "
-                f"unavailable={dict(self.unavailable)!r}, layers={self.layers!r}, "
+                f"unavailable={dict(self.unavailable)!r}, session_keys={sorted(self._session_keys)!r}, "
+                f"layers={self.layers!r}, "
                 f"warnings={self.warnings!r}, url_policy={self.url_policy!r})")
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild, (self._table, self.layers, self.warnings, self.url_policy, dict(self.settings_origins)))
+        return (_rebuild, (self._table, self.layers, self.warnings, self.url_policy, dict(self.settings_origins),
+                           dict(self._session_keys)))
 
     def _values(self) -> tuple[Any, ...]:
         return (self.providers, self.fallback, self.aliases, self.disabled, self.layers, self.warnings,
-                self.url_policy, self.settings_origins)
+                self.url_policy, self.settings_origins, self._session_keys)
 
     # -- what the table knows, read-only -------------------------------------------------------
 
@@ -122,8 +132,31 @@ class Registry:
         return self._table.provider_for_head(head)
 
     def origin(self, provider_name: str, field_name: str) -> Origin:
-        """Where the effective ``field_name`` of ``provider_name`` came from."""
-        return self.provider(provider_name).origin(field_name)
+        """Where the effective ``field_name`` of ``provider_name`` came from (a per-session key:
+        ``Origin('session', 'with_keys')``)."""
+        provider = self.provider(provider_name)
+        if field_name == "api_key" and provider.name in self._session_keys:
+            return _SESSION_ORIGIN
+        return provider.origin(field_name)
+
+    def with_keys(self, keys: Mapping[str, str]) -> Registry:
+        """A registry that shares everything with this one except these per-session keys, each
+        applied only to the provider it names (``{"huggingface": token}``): cheap enough per
+        request. This registry is unchanged. UnknownProviderError for a name that is not an
+        effective provider; InvalidApiKeyError for a key that cannot be one (never echoed)."""
+        session = dict(self._session_keys)
+        for name, key in keys.items():
+            if name not in self._table.providers:
+                self.provider(name)  # raises UnknownProviderError, with the did-you-mean
+            problem = ("is empty" if not key else check_secret_text(key)) if type(key) is str else "is not a string"
+            if problem is not None:
+                raise InvalidApiKeyError(f"for {name!r} {problem}")
+            session[name] = Secret(key)
+        copy = object.__new__(Registry)
+        for slot in Registry.__slots__:
+            object.__setattr__(copy, slot, getattr(self, slot))
+        object.__setattr__(copy, "_session_keys", MappingProxyType(session))
+        return copy
 
     def route(self, model_id: str) -> Route:
         """Where ``model_id`` goes (provider, model, via); InvalidModelIdError when nowhere."""
@@ -131,19 +164,32 @@ class Registry:
 
     def resolve(self, model_id: str, *, reasoning_effort: str | None = None, strict: bool = False,
                 api_key: str | None = None) -> dict[str, Any]:
-        """LiteLLM kwargs for ``model_id``: a new dict each call (the rules: ``resolve.build_kwargs``)."""
-        return build_kwargs(self._table.route(model_id), reasoning_effort, strict, api_key)
+        """LiteLLM kwargs for ``model_id``: a new dict each call (the rules: ``resolve.build_kwargs``).
+        ``api_key`` beats a per-session key (``with_keys``), which beats every configured source."""
+        route = self._table.route(model_id)
+        if not api_key and self._session_keys:
+            session = self._session_keys.get(route.provider.name)
+            if session is not None:
+                api_key = session.reveal()
+        return build_kwargs(route, reasoning_effort, strict, api_key)
 
     def check_model_id(self, model_id: str) -> ModelIdCheck:
         """Whether ``model_id`` is well formed and routes to an available provider, where, and why
         not; ``key_missing`` says whether ``resolve`` would find a key now."""
-        return self._table.check(model_id)
+        checked = self._table.check(model_id)
+        if checked.key_missing and checked.provider in self._session_keys:
+            return checked.replace(key_missing=False, key_hint=None)
+        return checked
 
     def is_valid_model_id(self, model_id: str) -> bool:
         return self._table.check(model_id).ok
 
 
 def _rebuild(table: RouteTable, layers: tuple[LayerSource, ...], warnings: tuple[Issue, ...],
-             url_policy: UrlPolicy | None, settings_origins: dict[str, Origin]) -> Registry:
-    return Registry(table, layers=layers, warnings=warnings, url_policy=url_policy,
-                    settings_origins=settings_origins)
+             url_policy: UrlPolicy | None, settings_origins: dict[str, Origin],
+             session_keys: dict[str, Secret] | None = None) -> Registry:
+    registry = Registry(table, layers=layers, warnings=warnings, url_policy=url_policy,
+                        settings_origins=settings_origins)
+    if session_keys:
+        object.__setattr__(registry, "_session_keys", MappingProxyType(dict(session_keys)))
+    return registry

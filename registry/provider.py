@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from .errors import UnknownFieldError
+from .errors import MissingApiKeyError, UnknownFieldError
 from .issues import Issue, JsonPath, format_pointer
 from .secrets import Secret, is_placeholder_key
 from .values import EMPTY_MAPPING, Frozen
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Mapping
+    from typing import Any, Mapping
 
 __all__ = ["IMPLICIT_DEFAULT", "KINDS", "LayerSource", "Origin", "Provider"]
 
@@ -77,9 +77,10 @@ class Provider(Frozen):
     """One effective provider after all layers are merged. Keys are ``Secret``s, never plain text."""
 
     __slots__ = (
-        "name", "prefix", "api_base", "api_bases", "api_base_env", "api_key", "api_key_env",
-        "litellm_provider", "efforts", "effort_aliases", "model_format", "description", "headers",
-        "timeout", "kind", "problems", "origins", "accepted_efforts",
+        "name", "prefix", "api_base", "api_bases", "api_base_env", "api_key", "api_key_env", "api_key_file",
+        "api_key_command", "api_key_help", "litellm_provider", "efforts", "effort_aliases", "model_format",
+        "description", "headers", "timeout", "kind", "problems", "key_command", "key_file_paths",
+        "key_file_variables", "origins", "accepted_efforts",
     )
     name: str
     prefix: str
@@ -88,6 +89,9 @@ class Provider(Frozen):
     api_base_env: tuple[str, ...]
     api_key: Secret | None
     api_key_env: tuple[str, ...]
+    api_key_file: tuple[str, ...]  # path templates, as written
+    api_key_command: tuple[str, ...]  # argv, as written
+    api_key_help: str  # how a user gets a key: the missing-key hint
     litellm_provider: str
     efforts: tuple[str, ...]
     effort_aliases: Mapping[str, str]
@@ -97,10 +101,15 @@ class Provider(Frozen):
     timeout: float | None
     kind: str  # KINDS: "local" (a server the user runs) or "hosted" (a service over the internet)
     problems: tuple[Issue, ...]  # why the provider is unavailable (a bad environment value); () when it works
+    key_command: Any  # keys.KeyCommand when the key comes from api_key_command (run on first use), else None
+    key_file_paths: tuple[str, ...]  # the api_key_file chain as load expanded it, in order
+    key_file_variables: tuple[str, ...]  # the variables that chain reads (HF_HOME, HOME ...)
     origins: Mapping[str, Origin]
     accepted_efforts: Mapping[str, str]  # derived: each word accepted -> the level sent for it
     _defaults = {
-        "api_bases": (), "api_base_env": (), "api_key": None, "api_key_env": (), "litellm_provider": "openai",
+        "api_bases": (), "api_base_env": (), "api_key": None, "api_key_env": (), "api_key_file": (),
+        "api_key_command": (), "api_key_help": "", "key_command": None, "key_file_paths": (),
+        "key_file_variables": (), "litellm_provider": "openai",
         "efforts": (), "effort_aliases": EMPTY_MAPPING, "model_format": "any", "description": "",
         "headers": EMPTY_MAPPING, "timeout": None, "kind": "local", "problems": (), "origins": EMPTY_MAPPING,
         "accepted_efforts": EMPTY_MAPPING,
@@ -128,11 +137,7 @@ class Provider(Frozen):
     @property
     def unavailable_reason(self) -> str | None:
         """The first problem on one line, located at its variable: what ``reg.unavailable`` maps to."""
-        if not self.problems:
-            return None
-        problem = self.problems[0]
-        hint = f"; hint: {problem.hint}" if problem.hint else ""
-        return f"{problem.location}: {problem.message}{hint}"
+        return self.problems[0].one_line() if self.problems else None
 
     @property
     def all_api_bases(self) -> tuple[str, ...]:
@@ -141,16 +146,24 @@ class Provider(Frozen):
 
     @property
     def key_source(self) -> str | None:
-        """Where the key comes from, never the key: the variable's name, ``placeholder``, or the
-        layer's file (``user file``); None when there is no key. Derived from the key's origin."""
-        if self.api_key is None:
-            return None
+        """Where the key comes from, never the key: the variable's name, ``file PATH``,
+        ``command PROGRAM``, ``placeholder``, or the layer's file (``user file``); None when there
+        is no key. Derived from the key's origin."""
         origin = self.origins.get("api_key")
+        if self.api_key is None:
+            return f"command {origin.source}" if self.key_command is not None and origin is not None else None
         if origin is not None and origin.layer == "env":
             return origin.source
+        if origin is not None and origin.layer == "key-file":
+            return f"file {origin.source}"
         if is_placeholder_key(self.api_key.reveal(), self.name):
             return "placeholder"
         return f"{origin.layer if origin is not None else 'user'} file"
+
+    def missing_key_error(self, suggestion: str | None = None) -> MissingApiKeyError:
+        """The error for no key at all, listing every source tried: the one wording of it."""
+        return MissingApiKeyError(self.name, self.api_key_env, suggestion, key_files=self.key_file_paths,
+                                  help=self.api_key_help or None)
 
     def origin(self, field_name: str) -> Origin:
         """Where the effective ``field_name`` came from."""

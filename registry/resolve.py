@@ -7,7 +7,7 @@ fresh dict each call so callers may mutate what they get.
 
 from __future__ import annotations
 
-from .errors import ConfigError, InvalidApiKeyError, MissingApiKeyError, UnsupportedEffortError
+from .errors import ConfigError, InvalidApiKeyError, UnsupportedEffortError
 from .secrets import check_secret_text
 from .suggest import MAX_WORD_LENGTH, close_match
 from .text import quoted
@@ -44,7 +44,7 @@ def build_kwargs(route: Route, reasoning_effort: str | None = None, strict: bool
                  api_key: str | None = None) -> dict[str, Any]:
     """LiteLLM kwargs for a routed id.
 
-    ``api_key`` given here beats every layer (env > user file > placeholder). ``extra_body`` is
+    ``api_key`` given here beats every key source (see ``keys.py`` for the chain). ``extra_body`` is
     present only when an effort level is accepted; an unaccepted one is dropped unless ``strict``.
     An unavailable provider (a bad environment value) raises ConfigError naming the variable.
     """
@@ -68,7 +68,9 @@ def build_kwargs(route: Route, reasoning_effort: str | None = None, strict: bool
     else:
         secret = provider.api_key
         if secret is None:
-            raise MissingApiKeyError(provider.name, provider.api_key_env)
+            if provider.key_command is None:
+                raise provider.missing_key_error()
+            secret = provider.key_command.key(provider.name)  # runs once, on first use; ConfigError if it fails
         api_key = secret.reveal()
     kwargs: dict[str, Any] = {"model": route.litellm_model, "api_base": provider.api_base, "api_key": api_key}
     if provider.headers:

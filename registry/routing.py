@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from types import MappingProxyType
 
-from .errors import InvalidModelIdError, MissingApiKeyError
+from .errors import InvalidModelIdError
 from .suggest import Vocabulary
 from .text import listed, quoted
 from .values import EMPTY_MAPPING, Frozen, frozen_mapping
@@ -104,8 +104,8 @@ class RouteTable:
     Not a value object: it owns the memos. Build a new table to change anything.
     """
 
-    __slots__ = ("providers", "fallback", "aliases", "disabled", "unavailable", "_by_head", "_fallback", "_routes",
-                 "_checks", "_heads", "_vocabulary", "_prefix_list", "_chars")
+    __slots__ = ("providers", "fallback", "aliases", "disabled", "_unavailable", "_commands", "_by_head", "_fallback",
+                 "_routes", "_checks", "_heads", "_vocabulary", "_prefix_list", "_chars")
 
     def __init__(self, providers: Iterable[Provider], fallback: str | None = None,
                  aliases: Mapping[str, str] = EMPTY_MAPPING, disabled: Mapping[str, str] = EMPTY_MAPPING) -> None:
@@ -114,8 +114,10 @@ class RouteTable:
         self.fallback = fallback if fallback in by_name else None
         self.aliases: Mapping[str, str] = frozen_mapping(aliases)
         self.disabled: Mapping[str, str] = frozen_mapping(disabled)  # prefix head -> provider name
-        self.unavailable: Mapping[str, str] = frozen_mapping(  # provider name -> why (Provider.problems)
+        self._unavailable: Mapping[str, str] = frozen_mapping(  # provider name -> why (Provider.problems)
             {p.name: p.unavailable_reason for p in by_name.values() if p.problems})
+        # The key commands, which may fail on first use and make their provider unavailable then.
+        self._commands = {p.name: p.key_command for p in by_name.values() if p.key_command is not None}
         self._by_head = {p.prefix[:-1]: p for p in by_name.values()}  # keyed without the '/': one split finds it
         self._fallback = by_name.get(self.fallback) if self.fallback is not None else None
         self._heads: dict[str, str] | None = None  # normalised head -> head, built for the first suggestion
@@ -128,6 +130,14 @@ class RouteTable:
     def __reduce__(self) -> tuple[Any, ...]:
         # The memos are not pickled: a copy is built again from the same providers.
         return (RouteTable, (tuple(self.providers.values()), self.fallback, dict(self.aliases), dict(self.disabled)))
+
+    @property
+    def unavailable(self) -> Mapping[str, str]:
+        """Provider name -> why it cannot be used: a bad environment value or key file (known at
+        load), or a key command that failed when first run."""
+        failed = {name: command.problem.one_line() for name, command in self._commands.items()
+                  if command.problem is not None}
+        return frozen_mapping({**self._unavailable, **failed}) if failed else self._unavailable
 
     @property
     def prefixes(self) -> tuple[str, ...]:
@@ -165,6 +175,10 @@ class RouteTable:
         checked = self._checks.get(model_id) if type(model_id) is str else None
         if checked is None:
             checked = self._remember(self._checks, 1, model_id, self._judge(model_id))
+        if self._commands and checked.ok and checked.provider in self._commands:
+            problem = self._commands[checked.provider].problem  # the command ran and failed since
+            if problem is not None:
+                return checked.replace(ok=False, reason=problem.one_line())
         return checked
 
     # -- the rules (each computed once per id; see the memos in __init__) ----------------------
@@ -210,12 +224,12 @@ class RouteTable:
             if slash:  # 'olama/x' is a valid fallback id, but likely a typo
                 suggestion = self._suggest(head, rest)
         shown = wanted if alias_of is None else model_id
-        key_hint = str(MissingApiKeyError(provider.name, provider.api_key_env)) if provider.api_key is None else None
+        key_missing = provider.api_key is None and provider.key_command is None
+        key_hint = str(provider.missing_key_error()) if key_missing else None
         if provider.problems:  # a bad environment value: the id routes here but cannot resolve
             return ModelIdCheck(shown, False, provider.name, route.model, provider.unavailable_reason, suggestion,
-                                alias_of, key_hint is not None, key_hint)
-        return ModelIdCheck(shown, True, provider.name, route.model, None, suggestion, alias_of,
-                            key_hint is not None, key_hint)
+                                alias_of, key_missing, key_hint)
+        return ModelIdCheck(shown, True, provider.name, route.model, None, suggestion, alias_of, key_missing, key_hint)
 
     def _no_prefix_reason(self, head: str | None) -> str:
         if self._prefix_list is None:  # once per table, however many ids are refused

@@ -161,6 +161,8 @@ def check_secret_text(value: str) -> str | None:
         return "is empty"
     if len(value) > MAX_SECRET_LENGTH:
         return f"is longer than {MAX_SECRET_LENGTH} characters"
+    if value.isascii() and value.isprintable() and " " not in value:
+        return None  # the usual key, in two C-speed passes (ASCII's other whitespace is not printable)
     if any(is_whitespace(char) for char in value):
         return "contains whitespace"
     if any(is_control(char) for char in value):
@@ -184,8 +186,9 @@ def is_placeholder_key(value: str, provider_name: str | None = None) -> bool:
 
 # Provider fields whose values may be keys: ``api_key``; every value under ``headers`` (tokens
 # travel there); ``api_key_env`` and ``api_base_env``, where pasting the key (or a URL holding
-# one) instead of a variable's name is a common slip.
-SECRET_FIELDS = frozenset({"api_key", "api_key_env", "api_base_env", "headers"})
+# one) instead of a variable's name is a common slip; ``api_key_command``, whose arguments may
+# carry a credential (``curl -u user:password``).
+SECRET_FIELDS = frozenset({"api_key", "api_key_env", "api_base_env", "headers", "api_key_command"})
 # Fields holding base URLs, which carry a credential when they have a password or a query.
 _URL_FIELDS = frozenset({"api_base", "api_bases"})
 
@@ -303,11 +306,12 @@ def redaction_values(provider: Any) -> Iterator[str]:
     ``redact(text, redaction_values(provider))`` (probe reasons, server replies, errors), before
     any cutting.
     """
-    api_key = getattr(provider, "api_key", None)
-    if api_key is not None:
-        value = api_key.reveal() if isinstance(api_key, Secret) else str(api_key)
-        if value:
-            yield value
+    command = getattr(provider, "key_command", None)  # a key command's key, once it has run
+    for api_key in (getattr(provider, "api_key", None), command.known_key if command is not None else None):
+        if api_key is not None:
+            value = api_key.reveal() if isinstance(api_key, Secret) else str(api_key)
+            if value:
+                yield value
     for name, header in (getattr(provider, "headers", None) or {}).items():
         value = header.reveal() if isinstance(header, Secret) else str(header)
         if value:

@@ -43,6 +43,9 @@ version: 1
 #     api_base_env: [OLLAMA_BASE_URL]        # env vars that override api_base; the first one set wins
 #     api_key: ollama                        # inline key: only placeholders for servers that ignore auth
 #     api_key_env: [OLLAMA_API_KEY]          # env vars that hold the real key; the first one set wins
+#     api_key_file: ~/.config/ollama/key     # else a file holding the key (a list: the first that exists)
+#     api_key_command: [pass, show, ollama]  # else a command that prints it (run once, on first use)
+#     api_key_help: ask the admin for a key  # shown when no key is found
 #     litellm_provider: openai               # the model is sent to LiteLLM as '<litellm_provider>/<model>'
 #     efforts: [low, medium, high]           # reasoning-effort levels the backend accepts; [] = none
 #     effort_aliases: {minimal: low}         # levels mapped to another level before they are checked

@@ -11,6 +11,7 @@ import os
 from collections.abc import Iterable, Mapping
 
 from .display import display_value, format_value
+from .keys import shown_argv
 from .loader import ENV_LAYER, LAYER_NAMES, locate_layers
 from .model import Registry
 from .provider import Origin, Provider
@@ -37,6 +38,7 @@ __all__ = [
 # The order ``registry show`` lists fields in: the order of the file format.
 _FIELD_ORDER = (
     "name", "enabled", "kind", "prefix", "api_base", "api_bases", "api_base_env", "api_key", "api_key_env",
+    "api_key_file", "api_key_command", "api_key_help",
     "litellm_provider", "efforts", "effort_aliases", "model_format", "description", "headers", "timeout",
 )
 
@@ -119,6 +121,11 @@ class ProviderFields(Frozen):
 def _field_value(provider: Provider, name: str) -> Any:
     if name == "enabled":
         return True  # a disabled provider is not in the registry at all
+    if name == "api_key" and provider.api_key is None and provider.key_command is not None:
+        known = provider.key_command.known_key
+        return known.masked if known is not None else "(from api_key_command, on first use)"
+    if name == "api_key_command":
+        return list(shown_argv(provider.api_key_command))
     return display_value(getattr(provider, name))
 
 

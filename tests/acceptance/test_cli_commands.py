@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -234,7 +235,9 @@ def test_resolve_typo_goes_to_fallback_with_a_suggestion(capsys: pytest.CaptureF
     (["resolve", "ollama/"], "registry: error: invalid model id 'ollama/': nothing follows the prefix 'ollama/'; "
                              "write 'ollama/<model>'\n"),
     (["resolve", "olama/llama3"], "registry: error: provider 'huggingface' needs an API key and none is configured; "
-                                  "set HF_TOKEN or HUGGING_FACE_HUB_TOKEN\n  hint: did you mean 'ollama/llama3'?\n"),
+                                  "set HF_TOKEN or HUGGING_FACE_HUB_TOKEN, or put it in {home}/.cache/huggingface/token\n"
+                                  "  hint: did you mean 'ollama/llama3'? If not: run 'hf auth login', or create a token "
+                                  "at https://huggingface.co/settings/tokens\n"),
     (["resolve", "vllm/x", "--effort", "high", "--strict"],
      "registry: error: provider 'vllm' does not accept any reasoning effort (asked for 'high')\n"
      "  hint: drop --effort, or add the level to the provider's 'efforts'\n"),
@@ -244,7 +247,8 @@ def test_resolve_typo_goes_to_fallback_with_a_suggestion(capsys: pytest.CaptureF
 ], ids=["whitespace", "empty model", "missing key", "strict effort", "effort typo"])
 def test_resolve_failures_exit_1(capsys: pytest.CaptureFixture[str], config: str, argv: list[str], expected: str) -> None:
     code, out, err = run(capsys, "--config", config, *argv, environ={"GPU_BOX_KEY": "sk-gpu-0123456789abcdef"})
-    assert (code, out, err) == (1, "", expected)
+    # '~' of the token file comes from HOME (here the test's home: the CLI's environ has none)
+    assert (code, out, err) == (1, "", expected.replace("{home}", os.environ["HOME"]))
 
 
 def test_resolve_invalid_id_without_fallback_suggests(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

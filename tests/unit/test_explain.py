@@ -13,13 +13,16 @@ def test_missing_key_on_a_fallback_typo_carries_the_suggestion() -> None:
     with pytest.raises(registry.MissingApiKeyError) as info:
         explain_resolve(reg, "olama/llama3")
     assert info.value.suggestion == "ollama/llama3"
-    assert info.value.hint == "did you mean 'ollama/llama3'?"
+    assert info.value.hint == (f"did you mean 'ollama/llama3'? If not: {HF_HELP}")
 
 
-def test_missing_key_without_a_typo_has_no_hint() -> None:
+HF_HELP = "run 'hf auth login', or create a token at https://huggingface.co/settings/tokens"
+
+
+def test_missing_key_without_a_typo_hints_how_to_get_one() -> None:
     with pytest.raises(registry.MissingApiKeyError) as info:
         explain_resolve(registry.load(environ={}), "huggingface/org/model")
-    assert info.value.hint is None
+    assert info.value.hint == HF_HELP
 
 
 def test_an_id_routed_nowhere_is_invalid_with_its_suggestion(tmp_path) -> None:  # type: ignore[no-untyped-def]

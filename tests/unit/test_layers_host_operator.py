@@ -331,7 +331,9 @@ def test_a_hosted_id_is_valid_before_its_key_is_known(setup: Setup) -> None:
     reg = setup.load()
     check = reg.check_model_id("moonshotai/Kimi-K2.6")
     assert (check.ok, check.provider, check.key_missing) == (True, "huggingface", True)
-    assert check.key_hint == str(registry.MissingApiKeyError("huggingface", ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN")))
+    assert check.key_hint == str(reg.provider("huggingface").missing_key_error())
+    assert check.key_hint.startswith("provider 'huggingface' needs an API key and none is configured; "
+                                     "set HF_TOKEN or HUGGING_FACE_HUB_TOKEN, or put it in ")
     assert reg.is_valid_model_id("moonshotai/Kimi-K2.6")
     with pytest.raises(registry.MissingApiKeyError):
         reg.resolve("moonshotai/Kimi-K2.6")  # never lets LiteLLM fall back to OPENAI_API_KEY
