@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 import registry
+from registry.schema import load_schema
 from registry.cli import main
 from registry.paths import schema_path
 from registry.starter import starter_text, write_starter
@@ -39,7 +40,7 @@ def test_starter_file_shape(tmp_path: Path) -> None:
     assert lines[0] == f"# yaml-language-server: $schema={schema_path().resolve().as_uri()}"
     assert [line for line in lines if line and not line.startswith("#")] == ["version: 1"]
     # every provider field of the schema appears, commented out, with an explanation
-    fields = registry.schema.load_schema()["$defs"]["provider"]["properties"]
+    fields = load_schema()["$defs"]["provider"]["properties"]
     for name in fields:
         shown = [line for line in lines if line.lstrip("# ").startswith(f"{name}:")]
         assert shown, name
