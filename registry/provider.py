@@ -114,7 +114,7 @@ class Provider(Frozen):
         "headers": EMPTY_MAPPING, "timeout": None, "kind": "local", "problems": (), "origins": EMPTY_MAPPING,
         "accepted_efforts": EMPTY_MAPPING,
     }
-    _hidden = frozenset({"origins", "accepted_efforts"})
+    _hidden = frozenset({"origins", "accepted_efforts", "api_key_command"})  # the argv: key_command shows it masked
     _uncompared = frozenset({"accepted_efforts"})
 
     def __post_init__(self) -> None:
