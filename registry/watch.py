@@ -22,6 +22,7 @@ from .loader import load, locate_layers
 from .model import Registry
 from .paths import APP_NAME, CONFIG_ENV, SITE_CONFIG_ENV, USER_FILE_NAME, site_config_dirs
 from .provider import Provider
+from .text import quoted
 from .urls import ALLOWED_HOSTS_ENV, URL_POLICY_ENV
 from .values import EMPTY_MAPPING, Frozen, frozen_mapping
 
@@ -257,10 +258,16 @@ class LiveRegistry:
 
 
 def _checked_interval(interval: object) -> float:
-    if isinstance(interval, bool) or not isinstance(interval, (int, float)) \
-            or not math.isfinite(interval) or interval <= 0:
-        raise ValueError(f"interval must be a positive finite number of seconds, got {interval!r}")
-    return float(interval)
+    """``interval`` as a float; ValueError unless it is a positive finite int or float (not a bool)."""
+    seconds, shown = math.nan, None
+    if isinstance(interval, (int, float)) and not isinstance(interval, bool):
+        try:
+            seconds = float(interval)
+        except OverflowError:
+            shown = "an int too large for a float"  # repr() of a huge int raises
+    if not (math.isfinite(seconds) and seconds > 0):
+        raise ValueError(f"interval must be a positive finite number of seconds, got {shown or quoted(interval)}")
+    return seconds
 
 
 def watch(app_name: str = APP_NAME, config_path: PathArg | None = None, defaults: PathArg | None = None,

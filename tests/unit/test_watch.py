@@ -227,6 +227,36 @@ def test_a_bad_variable_makes_only_its_provider_unavailable(monkeypatch: pytest.
     assert "ollama" in live.registry.unavailable and live.error is None
 
 
+def test_key_files_a_provider_names_are_watched(user_file: Any, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """Generic hooks for key files: ``key_file_paths`` are stat'ed, ``key_file_variables`` read."""
+    key_file = tmp_path / "gpu.key"
+    monkeypatch.setattr(registry.Provider, "key_file_paths", property(
+        lambda p: (str(key_file),) if p.name == "gpu-box" else ()), raising=False)
+    monkeypatch.setattr(registry.Provider, "key_file_variables", property(
+        lambda p: ("GPU_BOX_KEY_FILE",) if p.name == "gpu-box" else ()), raising=False)
+    module = sys.modules["registry.watch"]
+    loads: list[object] = []
+    real_load = module.load
+
+    def counting_load(*args: Any, **kwargs: Any) -> registry.Registry:
+        loads.append(args)
+        return real_load(*args, **kwargs)
+
+    monkeypatch.setattr(module, "load", counting_load)
+    env: dict[str, str] = {}
+    live = registry.watch(config_path=user_file(BASE), environ=env, interval=3600)
+    assert len(loads) == 1
+    live.refresh()
+    assert len(loads) == 1  # nothing changed: no reload
+    key_file.write_text("k", encoding="utf-8")
+    live.refresh()
+    assert len(loads) == 2
+    env["GPU_BOX_KEY_FILE"] = str(key_file)
+    live.refresh()
+    assert len(loads) == 3
+
+
 # -- on_change -------------------------------------------------------------------------------
 
 
@@ -310,13 +340,23 @@ def test_a_first_load_that_fails_raises(user_file: Any) -> None:
         registry.watch(config_path=path, environ={})
 
 
-@pytest.mark.parametrize("interval", [0, -1, math.inf, math.nan, "1", None, True])
+@pytest.mark.parametrize("interval", [0, -1, -0.0, math.inf, math.nan, "1", None, True, 10**400])
 def test_the_interval_must_be_a_positive_finite_number(interval: Any) -> None:
     with pytest.raises(ValueError, match="interval"):
         registry.watch(environ={}, interval=interval)
 
 
+def test_the_interval_may_be_an_int_or_a_float() -> None:
+    assert registry.watch(environ={}, interval=1).interval == 1.0
+    assert registry.watch(environ={}, interval=0.25).interval == 0.25
+
+
 def test_the_public_names() -> None:
+    import registry.watch  # noqa: F401 - importing the module keeps ``registry.watch`` the function
+    from registry.watch import watch
+
+    assert callable(registry.watch) and watch is registry.watch
+    assert sys.modules["registry.watch"].LiveRegistry is registry.LiveRegistry
     live = registry.watch(environ={}, interval=2)
     assert isinstance(live, registry.LiveRegistry) and registry.LiveRegistry is LiveRegistry
     assert live.interval == 2.0 and live.error is None
@@ -329,7 +369,7 @@ def test_the_public_names() -> None:
 
 def test_many_readers_while_one_thread_edits_and_refreshes(user_file: Any) -> None:
     path = user_file(BASE)
-    live = registry.watch(config_path=path, environ={}, interval=0.001)
+    live = registry.watch(config_path=path, environ={}, interval=0.005)
     stop = threading.Event()
     failures: list[BaseException] = []
     seen: set[str] = set()
