@@ -191,21 +191,23 @@ class LiveRegistry:
             # Remembered before loading: a failed reload is not retried until something changes.
             self._fingerprint = fingerprint
             new = self._load(env)
+            # The new registry may read variables and key files the old one did not: add them,
+            # from the same snapshot the load read, keeping the signatures taken before the load
+            # (a file written during the load must still differ at the next check).
+            self._fingerprint = self._take_fingerprint(env, new, dict(fingerprint.files))
+            changes = diff_registries(old, new)
+            unchanged = new == old  # a touch, a broken edit put back: nothing to swap or report
         except Exception as error:  # noqa: BLE001 - whatever load raises, the last good registry stays
             self._failed(error)
             return None
         finally:
             self._due = monotonic() + self._interval
-        # The new registry may read variables and key files the old one did not: add them, from
-        # the same snapshot the load read, keeping the signatures taken before the load (a file
-        # written during the load must still differ at the next check).
-        self._fingerprint = self._take_fingerprint(env, new, dict(fingerprint.files))
         self._error = None
         self._logged = None
-        if new == old:  # a touch, a variable set back: nothing to swap or report
+        if unchanged:
             return None
         self._current = new  # the swap: one assignment
-        return old, new, diff_registries(old, new)
+        return old, new, changes
 
     def _snapshot(self) -> dict[str, str]:
         """The environment as it is now: ``os.environ`` itself, or the mapping the host passed
@@ -276,6 +278,7 @@ def watch(app_name: str = APP_NAME, config_path: PathArg | None = None, defaults
     """Load now (raising ConfigError as ``load`` does) and return a ``LiveRegistry`` that reloads
     when a layer file or a variable the registry reads changes, checked at most every ``interval``
     seconds on access. ``environ=None`` follows ``os.environ``; a mapping is read at each check.
-    ``on_change(old, new, changes)`` runs after each swap."""
+    ``on_change(old, new, changes)`` runs after each swap; a reload equal to the current registry
+    (a touch, a broken edit put back) is not swapped and reports nothing."""
     return LiveRegistry(app_name, config_path, defaults=defaults, environ=environ, url_policy=url_policy,
                         interval=interval, on_change=on_change)
