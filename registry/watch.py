@@ -212,7 +212,13 @@ class LiveRegistry:
     def _snapshot(self) -> dict[str, str]:
         """The environment as it is now: ``os.environ`` itself, or the mapping the host passed
         (which it may change)."""
-        return dict(os.environ if self._environ is None else self._environ)
+        source = os.environ if self._environ is None else self._environ
+        for _ in range(2):
+            try:
+                return dict(source)
+            except RuntimeError:  # another thread changed it while it was copied: copy again
+                pass
+        return dict(source)
 
     def _load(self, env: Mapping[str, str]) -> Registry:
         return load(self._app_name, self._config_path, env, self._url_policy, defaults=self._defaults)
