@@ -49,6 +49,22 @@ providers:
     timeout: 120
 """
 
+# The resolver an agent writes by hand, for the watch() rows: prefix -> (base URL variable,
+# default base URL, key variable, default key), reading the environment at every call so that it
+# sees changes, as a watched registry does.
+HARD_CODED = {
+    "ollama": ("OLLAMA_BASE_URL", "http://localhost:11434/v1", "OLLAMA_API_KEY", "ollama"),
+    "vllm": ("VLLM_BASE_URL", "http://127.0.0.1:8000/v1", "VLLM_API_KEY", "vllm"),
+    "llamacpp": ("LLAMACPP_BASE_URL", "http://127.0.0.1:8080/v1", "LLAMACPP_API_KEY", "llamacpp"),
+}
+
+
+def hard_coded_resolve(model_id: str) -> dict[str, Any]:
+    prefix, _, model = model_id.partition("/")
+    base_env, base, key_env, key = HARD_CODED[prefix]
+    return {"model": f"openai/{model}", "api_base": os.environ.get(base_env) or base,
+            "api_key": os.environ.get(key_env) or key}
+
 
 def per_call(fn: Callable[[], Any], rounds: int, number: int) -> float:
     """Median seconds per call over ``rounds`` rounds of ``number`` calls."""
@@ -239,12 +255,20 @@ def in_process(rounds: int, number: int, big: Path) -> dict[str, Any]:
         timed = interleaved(candidates, rounds, number)
         timed["litellm_note"] = lite_note
         results[label] = timed
+    live = registry.watch(environ=ENVIRON)  # the default interval: 1 s
+    local_id = IDS["local id"][0]
+    assert live.registry.resolve(local_id) == hard_coded_resolve(local_id) == reg.resolve(local_id)
+    watched = interleaved({
+        "watch": lambda: live.registry.resolve(local_id),
+        "hard-coded": lambda: hard_coded_resolve(local_id),
+        "load": lambda: reg.resolve(local_id),
+    }, rounds, number)
     check = {label: per_call(lambda m=model_id: reg.check_model_id(m), rounds, number)
              for label, (model_id, _) in IDS.items() if "effort" not in label}
     big_reg = registry.load(config_path=big, environ={})
     big_resolve = per_call(lambda: big_reg.resolve("p05000/llama3.1:8b"), rounds, number)
     small_resolve = per_call(lambda: reg.resolve("ollama/llama3.1:8b"), rounds, number)
-    return {"ids": results, "check": check, "big_resolve": big_resolve, "small_resolve": small_resolve,
+    return {"ids": results, "watch": watched, "check": check, "big_resolve": big_resolve, "small_resolve": small_resolve,
             "providers": len(reg.providers), "big_providers": len(big_reg.providers)}
 
 
@@ -277,6 +301,11 @@ def print_table(start: dict[str, float], modules: dict[str, str], big: dict[str,
         rows.append((f"resolve, {label}", f"{timed['resolve'] * 1e9:,.0f} ns",
                      f"dict copy {timed['dict copy'] * 1e9:,.0f} ns; litellm.get_llm_provider "
                      f"{timed['litellm'] * 1e9:,.0f} ns{timed['litellm_note']} ({ratio:.1f}x slower)"))
+    watched = inproc["watch"]
+    rows.append(("watch().registry.resolve, local id", f"{watched['watch'] * 1e9:,.0f} ns",
+                 f"hard-coded resolver (os.environ.get per call) {watched['hard-coded'] * 1e9:,.0f} ns "
+                 f"({watched['hard-coded'] / watched['watch']:.1f}x slower); "
+                 f"load().resolve {watched['load'] * 1e9:,.0f} ns"))
     for label, seconds in inproc["check"].items():
         rows.append((f"check_model_id, {label}", f"{seconds * 1e9:,.0f} ns", ""))
     for label, (seconds, ratio) in start.items():

@@ -15,7 +15,8 @@ Vocabulary, used the same way everywhere in this package:
 
 ``load()`` merges the layers into an immutable ``Registry``; ``Registry.resolve`` turns a model id
 into LiteLLM kwargs, ``Registry.check_model_id`` says whether and why not; ``probe`` asks the
-servers themselves. Importing this package imports neither litellm nor jsonschema, and the live
+servers themselves; ``watch`` keeps a registry in step with its files and environment, checked on
+access. Importing this package imports neither litellm nor jsonschema, and the live
 checks (``probe``, ``aprobe`` and their results, in ``live.py``) are imported on first use.
 """
 
@@ -40,6 +41,7 @@ from .routing import ModelIdCheck
 from .secrets import Secret
 from .urls import UrlPolicy
 from .version import VERSION as __version__
+from .watch import Changes, LiveRegistry, watch  # after the submodule: ``registry.watch`` is the function
 
 TYPE_CHECKING = False  # type checkers see the lazy names below as plain imports
 if TYPE_CHECKING:
@@ -52,11 +54,13 @@ _LIVE = ("ProbeResult", "ProviderProbe", "aprobe", "probe")
 __all__ = [
     "EFFORT_LEVELS",
     "LAYER_NAMES",
+    "Changes",
     "ConfigError",
     "InvalidApiKeyError",
     "InvalidModelIdError",
     "Issue",
     "LayerSource",
+    "LiveRegistry",
     "LoadReport",
     "MissingApiKeyError",
     "ModelIdCheck",
@@ -76,6 +80,7 @@ __all__ = [
     "inspect",
     "load",
     "probe",
+    "watch",
 ]
 
 
