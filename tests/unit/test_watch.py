@@ -227,34 +227,27 @@ def test_a_bad_variable_makes_only_its_provider_unavailable(monkeypatch: pytest.
     assert "ollama" in live.registry.unavailable and live.error is None
 
 
-def test_key_files_a_provider_names_are_watched(user_file: Any, tmp_path: Path,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    """Generic hooks for key files: ``key_file_paths`` are stat'ed, ``key_file_variables`` read."""
-    key_file = tmp_path / "gpu.key"
-    monkeypatch.setattr(registry.Provider, "key_file_paths", property(
-        lambda p: (str(key_file),) if p.name == "gpu-box" else ()), raising=False)
-    monkeypatch.setattr(registry.Provider, "key_file_variables", property(
-        lambda p: ("GPU_BOX_KEY_FILE",) if p.name == "gpu-box" else ()), raising=False)
-    module = sys.modules["registry.watch"]
-    loads: list[object] = []
-    real_load = module.load
-
-    def counting_load(*args: Any, **kwargs: Any) -> registry.Registry:
-        loads.append(args)
-        return real_load(*args, **kwargs)
-
-    monkeypatch.setattr(module, "load", counting_load)
-    env: dict[str, str] = {}
-    live = registry.watch(config_path=user_file(BASE), environ=env, interval=3600)
-    assert len(loads) == 1
-    live.refresh()
-    assert len(loads) == 1  # nothing changed: no reload
-    key_file.write_text("k", encoding="utf-8")
-    live.refresh()
-    assert len(loads) == 2
-    env["GPU_BOX_KEY_FILE"] = str(key_file)
-    live.refresh()
-    assert len(loads) == 3
+def test_key_files_and_their_variables_are_watched(user_file: Any, tmp_path: Path) -> None:
+    """A key file appearing (or its variable moving it) reloads: the key is picked up without a restart."""
+    keys_dir = tmp_path / "keys"
+    keys_dir.mkdir()
+    path = user_file("version: 1\nproviders:\n  gpu-box:\n    api_base: http://127.0.0.1:9000/v1\n"
+                     '    api_key_file: "${GPU_BOX_KEY_DIR}/gpu.key"\n')
+    env = {"GPU_BOX_KEY_DIR": str(keys_dir)}
+    live = registry.watch(config_path=path, environ=env, interval=3600)
+    assert live.registry.check_model_id("gpu-box/m").key_missing
+    assert live.refresh() is False  # nothing changed: no reload
+    (keys_dir / "gpu.key").write_text("sk-gpu-from-the-file-0123\n", encoding="utf-8")
+    (keys_dir / "gpu.key").chmod(0o600)
+    assert live.refresh() is True
+    assert live.registry.resolve("gpu-box/m")["api_key"] == "sk-gpu-from-the-file-0123"
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "gpu.key").write_text("sk-gpu-other-file-4567\n", encoding="utf-8")
+    (other / "gpu.key").chmod(0o600)
+    env["GPU_BOX_KEY_DIR"] = str(other)
+    assert live.refresh() is True
+    assert live.registry.resolve("gpu-box/m")["api_key"] == "sk-gpu-other-file-4567"
 
 
 # -- on_change -------------------------------------------------------------------------------
