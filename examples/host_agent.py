@@ -1,13 +1,18 @@
 """How an agent embeds provider-registry: the intended integration, in one small class.
 
-- ``load()`` once at start-up: it reads the files and the environment (a few milliseconds).
-- ``resolve()`` on every call: a dict lookup, no I/O, safe from any thread.
+- ``watch(defaults=...)`` once at start-up: it loads the files and the environment (a few
+  milliseconds), with the agent's own defaults (``host_defaults.yaml``, the app layer) under the
+  operator's and the user's files, and follows their edits afterwards.
+- ``live.registry.resolve()`` on every call: an attribute read and a dict lookup, no I/O, safe from
+  any thread.
+- ``with_keys()`` per request: a session's own token goes to the provider it belongs to, never to
+  another one.
 - ``check_model_id()`` behind a ``/model`` command, so a typo is refused with a did-you-mean
   instead of failing on the next request; a valid id whose key is not set yet is accepted with
   a note (``key_missing``), since the key may come with the session.
 - ``reasoning_effort`` with ``strict=True`` for a probe cascade: walk ``high -> medium -> low`` and
   keep the first level the provider accepts.
-- ``reload()`` builds a new registry and swaps the reference: readers never see a half-built one.
+- ``reload()`` checks for edits now; readers never see a half-built registry.
 
 Run it against any OpenAI-compatible server::
 
@@ -19,6 +24,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import registry
@@ -26,18 +32,19 @@ import registry
 Completion = Callable[..., Any]
 
 EFFORT_CASCADE = ("high", "medium", "low")
+DEFAULTS = Path(__file__).with_name("host_defaults.yaml")  # what this agent ships: the app layer
 
 
 class HostAgent:
     """A minimal chat agent that routes every request through one immutable Registry."""
 
     def __init__(self, model_id: str, *, config_path: str | os.PathLike[str] | None = None,
-                 environ: Mapping[str, str] | None = None, completion: Completion | None = None) -> None:
-        self._config_path = config_path
-        self._environ = environ
-        self._registry = registry.load(config_path=config_path, environ=environ)  # the one start-up cost
+                 defaults: str | os.PathLike[str] | None = DEFAULTS, environ: Mapping[str, str] | None = None,
+                 completion: Completion | None = None, interval: float = 1.0) -> None:
+        # The one start-up cost; afterwards an edit to any layer is picked up within ``interval``.
+        self._live = registry.watch(config_path=config_path, defaults=defaults, environ=environ, interval=interval)
         self._completion = completion
-        check = self._registry.check_model_id(model_id)
+        check = self.registry.check_model_id(model_id)
         if not check.ok:
             raise registry.InvalidModelIdError(model_id, check.reason or "invalid", check.suggestion)
         self.model_id = model_id
@@ -45,11 +52,17 @@ class HostAgent:
 
     @property
     def registry(self) -> registry.Registry:
-        return self._registry
+        """The current good registry: read it on every call (a bad edit keeps the last good one)."""
+        return self._live.registry
 
-    def reload(self) -> None:
-        """Re-read the files and environment; one assignment swaps the reference atomically."""
-        self._registry = registry.load(config_path=self._config_path, environ=self._environ)
+    @property
+    def config_error(self) -> registry.ConfigError | None:
+        """Why the latest edit was not taken, or None."""
+        return self._live.error  # type: ignore[return-value]
+
+    def reload(self) -> bool:
+        """Check the files and the environment now; True when a new registry was swapped in."""
+        return self._live.refresh()
 
     def handle_command(self, line: str) -> str:
         """``/model ID`` switches the model when the id routes somewhere; the reply is one line."""
@@ -59,7 +72,7 @@ class HostAgent:
         argument = argument.strip()
         if not argument:
             return f"model: {self.model_id}"
-        check = self._registry.check_model_id(argument)
+        check = self.registry.check_model_id(argument)
         if not check.ok:
             hint = f" (did you mean {check.suggestion!r}?)" if check.suggestion else ""
             return f"cannot use {argument!r}: {check.reason}{hint}"
@@ -71,9 +84,13 @@ class HostAgent:
         return f"model: {argument} via {check.provider}{note}"
 
     def complete(self, messages: Sequence[Mapping[str, str]], *, max_tokens: int = 256,
-                 effort: str | None = None) -> str:
-        """One chat completion with the kwargs ``resolve`` returns; an unaccepted effort is dropped."""
-        kwargs = self._registry.resolve(self.model_id, reasoning_effort=effort or self.effort)
+                 effort: str | None = None, session_keys: Mapping[str, str] | None = None) -> str:
+        """One chat completion with the kwargs ``resolve`` returns; an unaccepted effort is dropped.
+
+        ``session_keys`` are this request's own keys by provider name (a web session's Hugging
+        Face token: ``{"huggingface": token}``); each goes only to the provider it names."""
+        reg = self.registry.with_keys(session_keys) if session_keys else self.registry
+        kwargs = reg.resolve(self.model_id, reasoning_effort=effort or self.effort)
         response = self._call(**kwargs, messages=list(messages), max_tokens=max_tokens)
         return response.choices[0].message.content or ""
 
@@ -86,7 +103,7 @@ class HostAgent:
         """
         for level in levels:
             try:
-                kwargs = self._registry.resolve(self.model_id, reasoning_effort=level, strict=True)
+                kwargs = self.registry.resolve(self.model_id, reasoning_effort=level, strict=True)
             except registry.UnsupportedEffortError:
                 continue
             if self._accepts(kwargs):

@@ -108,3 +108,42 @@ def test_reload_swaps_the_registry_while_other_threads_resolve(host_agent: Modul
     assert agent.registry is not before and agent.registry.providers["vllm"].efforts == ("low",)
     assert before.providers["vllm"].efforts == ()  # the old registry is untouched
     assert agent.probe_effort() == "low"
+
+
+def test_the_agent_ships_defaults_the_user_file_still_overrides(host_agent: ModuleType, user_file: Callable[..., Path],
+                                                                vllm_env: dict[str, str]) -> None:
+    agent = host_agent.HostAgent("vllm/test-model", config_path=_efforts(user_file, "[]"), environ=vllm_env)
+    assert "openai-compat" not in agent.registry.providers  # the agent's defaults switch it off
+    assert agent.registry.origin("vllm", "description").layer == "app"
+    assert agent.handle_command("/model openai-compat/x").startswith("cannot use 'openai-compat/x'")
+    path = user_file("version: 1\nproviders:\n  openai-compat:\n    enabled: true\n")
+    agent = host_agent.HostAgent("openai-compat/test-model", config_path=path, environ=vllm_env)
+    assert agent.registry.check_model_id("openai-compat/test-model").ok
+
+
+def test_a_session_token_reaches_its_provider_only(host_agent: ModuleType, user_file: Callable[..., Path],
+                                                   vllm_env: dict[str, str]) -> None:
+    """The proxy requires its master key: as a session key of 'gpu-box' it works, and 'vllm'
+    (whose key comes from the environment) never gets it."""
+    path = user_file(f"version: 1\nproviders:\n  gpu-box:\n    api_base: {vllm_env['VLLM_BASE_URL']}\n")
+    agent = host_agent.HostAgent("gpu-box/test-model", config_path=path, environ=vllm_env)
+    with pytest.raises(registry.MissingApiKeyError):
+        agent.complete([{"role": "user", "content": "hi"}])
+    master = vllm_env["VLLM_API_KEY"]
+    session = {"gpu-box": master}
+    assert agent.complete([{"role": "user", "content": "hi"}], session_keys=session) == MOCK_TEXT
+    assert agent.registry.with_keys(session).resolve("ollama/x")["api_key"] == "ollama"
+
+
+def test_an_edit_is_followed_and_a_broken_one_keeps_the_last_good_registry(
+        host_agent: ModuleType, user_file: Callable[..., Path], vllm_env: dict[str, str]) -> None:
+    path = _efforts(user_file, "[]")
+    agent = host_agent.HostAgent("vllm/test-model", config_path=path, environ=vllm_env, interval=0.01)
+    path.write_text("version: 1\nproviders:\n  vllm:\n    efforts: [low, high]\n", encoding="utf-8")
+    assert agent.reload() and agent.registry.provider("vllm").efforts == ("low", "high")
+    path.write_text("version: 1\nproviders:\n  vllm:\n    eforts: [low]\n", encoding="utf-8")
+    assert not agent.reload()
+    assert agent.config_error is not None and "did you mean 'efforts'" in str(agent.config_error)
+    assert agent.complete([{"role": "user", "content": "hi"}]) == MOCK_TEXT  # still served
+    path.write_text("version: 1\nproviders:\n  vllm:\n    efforts: [low]\n", encoding="utf-8")
+    assert agent.reload() and agent.config_error is None
