@@ -263,12 +263,21 @@ def in_process(rounds: int, number: int, big: Path) -> dict[str, Any]:
         "hard-coded": lambda: hard_coded_resolve(local_id),
         "load": lambda: reg.resolve(local_id),
     }, rounds, number)
+    token = "hf_benchmarkSessionToken0123456789"
+    session = reg.with_keys({"huggingface": token})
+    hub_id = IDS["fallback id"][0]
+    assert session.resolve(hub_id)["api_key"] == token and session.resolve(local_id)["api_key"] != token
+    keyed = interleaved({
+        "with_keys": lambda: reg.with_keys({"huggingface": token}),
+        "with_keys + resolve": lambda: reg.with_keys({"huggingface": token}).resolve(hub_id),
+        "resolve(api_key=)": lambda: reg.resolve(hub_id, api_key=token),
+    }, rounds, number)
     check = {label: per_call(lambda m=model_id: reg.check_model_id(m), rounds, number)
              for label, (model_id, _) in IDS.items() if "effort" not in label}
     big_reg = registry.load(config_path=big, environ={})
     big_resolve = per_call(lambda: big_reg.resolve("p05000/llama3.1:8b"), rounds, number)
     small_resolve = per_call(lambda: reg.resolve("ollama/llama3.1:8b"), rounds, number)
-    return {"ids": results, "watch": watched, "check": check, "big_resolve": big_resolve, "small_resolve": small_resolve,
+    return {"ids": results, "watch": watched, "keyed": keyed, "check": check, "big_resolve": big_resolve, "small_resolve": small_resolve,
             "providers": len(reg.providers), "big_providers": len(big_reg.providers)}
 
 
@@ -306,6 +315,10 @@ def print_table(start: dict[str, float], modules: dict[str, str], big: dict[str,
                  f"hard-coded resolver (os.environ.get per call) {watched['hard-coded'] * 1e9:,.0f} ns "
                  f"({watched['hard-coded'] / watched['watch']:.1f}x slower); "
                  f"load().resolve {watched['load'] * 1e9:,.0f} ns"))
+    keyed = inproc["keyed"]
+    rows.append(("with_keys({'huggingface': token})", f"{keyed['with_keys'] * 1e9:,.0f} ns",
+                 f"then resolve: {keyed['with_keys + resolve'] * 1e9:,.0f} ns together; "
+                 f"resolve(api_key=) {keyed['resolve(api_key=)'] * 1e9:,.0f} ns"))
     for label, seconds in inproc["check"].items():
         rows.append((f"check_model_id, {label}", f"{seconds * 1e9:,.0f} ns", ""))
     for label, (seconds, ratio) in start.items():
