@@ -226,5 +226,5 @@ def inspect(app_name: str = APP_NAME, config_path: PathArg | None = None,
     if errors_in(issues):
         return LoadReport(None, tuple(issues + isolated), sources)
     registry = Registry(table, layers=sources, warnings=warnings_in(issues), url_policy=policy,
-                        settings_origins={**settings_origins(draft), **policy_origins})
+                        settings_origins={**settings_origins(draft), **policy_origins}, app_name=app_name)
     return LoadReport(registry, tuple(issues + isolated), sources)

@@ -11,6 +11,7 @@ from types import MappingProxyType
 
 from .errors import InvalidApiKeyError, UnknownProviderError
 from .keys import SESSION_LAYER
+from .paths import APP_NAME
 from .provider import Origin
 from .resolve import build_kwargs
 from .secrets import Secret, check_secret_text
@@ -36,22 +37,25 @@ _SESSION_ORIGIN = Origin(SESSION_LAYER, "with_keys")
 class Registry:
     """All effective providers, routed through one table. Build it with ``registry.load()``."""
 
-    __slots__ = ("_table", "layers", "warnings", "url_policy", "settings_origins", "_session_keys")
+    __slots__ = ("_table", "layers", "warnings", "url_policy", "settings_origins", "app_name", "_session_keys")
     _table: RouteTable
     layers: tuple[LayerSource, ...]
     warnings: tuple[Issue, ...]
     url_policy: UrlPolicy | None
     settings_origins: Mapping[str, Origin]
+    app_name: str  # the application name it was loaded for: where its cache lives
     _session_keys: Mapping[str, Secret]
 
     def __init__(self, table: RouteTable, *, layers: tuple[LayerSource, ...] = (), warnings: tuple[Issue, ...] = (),
-                 url_policy: UrlPolicy | None = None, settings_origins: Mapping[str, Origin] = EMPTY_MAPPING) -> None:
+                 url_policy: UrlPolicy | None = None, settings_origins: Mapping[str, Origin] = EMPTY_MAPPING,
+                 app_name: str = APP_NAME) -> None:
         setter = object.__setattr__
         setter(self, "_table", table)
         setter(self, "layers", tuple(layers))
         setter(self, "warnings", tuple(warnings))
         setter(self, "url_policy", url_policy)
         setter(self, "settings_origins", frozen_mapping(settings_origins))
+        setter(self, "app_name", app_name)
         setter(self, "_session_keys", EMPTY_MAPPING)  # provider name -> Secret: with_keys
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -76,7 +80,7 @@ class Registry:
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_rebuild, (self._table, self.layers, self.warnings, self.url_policy, dict(self.settings_origins),
-                           dict(self._session_keys)))
+                           dict(self._session_keys), self.app_name))
 
     def _values(self) -> tuple[Any, ...]:
         return (self.providers, self.fallback, self.aliases, self.disabled, self.layers, self.warnings,
@@ -187,9 +191,9 @@ class Registry:
 
 def _rebuild(table: RouteTable, layers: tuple[LayerSource, ...], warnings: tuple[Issue, ...],
              url_policy: UrlPolicy | None, settings_origins: dict[str, Origin],
-             session_keys: dict[str, Secret] | None = None) -> Registry:
+             session_keys: dict[str, Secret] | None = None, app_name: str = APP_NAME) -> Registry:
     registry = Registry(table, layers=layers, warnings=warnings, url_policy=url_policy,
-                        settings_origins=settings_origins)
+                        settings_origins=settings_origins, app_name=app_name)
     if session_keys:
         object.__setattr__(registry, "_session_keys", MappingProxyType(dict(session_keys)))
     return registry
