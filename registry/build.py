@@ -15,7 +15,7 @@ from .hosts import is_local_host
 from .issues import Issue
 from .keys import KEY_COMMAND_LAYER, KEY_FILE_LAYER, KeyCommand
 from .layers import as_names
-from .provider import IMPLICIT_DEFAULT, Origin, Provider
+from .provider import IMPLICIT_DEFAULT, ModelSpec, Origin, Provider, accepted_levels
 from .routing import RouteTable
 from .secrets import Secret, check_secret_text
 from .suggest import close_match, did_you_mean
@@ -68,6 +68,8 @@ def build_table(draft: Draft, policy: UrlPolicy, issues: list[Issue], *, trusted
             issues += [issue for issue in key_file.issues if issue.severity != "error"]
         provider = _build_provider(name, entry, declared, policy, issues, runtime, trusted_layers, key_file,
                                    command_environ)
+        if name in draft.models:
+            provider = provider.replace(models=_build_models(name, provider, draft))
         if isolated is not None and runtime:
             isolated.extend(runtime)
             provider = provider.replace(problems=tuple(runtime))
@@ -159,7 +161,7 @@ def _build_provider(name: str, entry: dict[str, Valued], declared: Origin, polic
 
     origins = {field_name: origin for field_name, (_, origin) in entry.items()}
     origins["name"] = declared  # where the provider is named: it decides ids with its prefix
-    for implicit in ("prefix", "litellm_provider", "model_format", "efforts"):
+    for implicit in ("prefix", "litellm_provider", "model_format", "efforts", "thinking"):
         origins.setdefault(implicit, IMPLICIT_DEFAULT)  # no layer wrote it: the format's default
     where = ("providers", name)
 
@@ -215,6 +217,7 @@ def _build_provider(name: str, entry: dict[str, Valued], declared: Origin, polic
         litellm_provider=value("litellm_provider", "openai"),
         efforts=tuple(value("efforts", ())),
         effort_aliases=frozen_mapping(value("effort_aliases") or {}),
+        thinking=value("thinking", "extra_body"),
         model_format=value("model_format", "any"),
         description=value("description", ""),
         headers=frozen_mapping(headers),
@@ -222,6 +225,25 @@ def _build_provider(name: str, entry: dict[str, Valued], declared: Origin, polic
         kind=kind,
         origins=frozen_mapping(origins),
     )
+
+
+def _build_models(name: str, provider: Provider, draft: Draft) -> Mapping[str, ModelSpec]:
+    """The declared models of provider ``name``, each with its fields' origins."""
+    models = {}
+    for model, fields in draft.models[name].items():
+        origins = {field_name: origin for field_name, (_, origin) in fields.items()}
+        origins["name"] = draft.model_declared[(name, model)]
+        efforts = tuple(fields["efforts"][0]) if "efforts" in fields else None
+        models[model] = ModelSpec(
+            name=model,
+            **{field_name: fields[field_name][0] if field_name in fields else None
+               for field_name in ("context_window", "max_output_tokens", "tools", "vision", "reasoning", "thinking")},
+            efforts=efforts,
+            description=fields["description"][0] if "description" in fields else "",
+            accepted_efforts=accepted_levels(efforts, provider.effort_aliases) if efforts is not None else None,
+            origins=frozen_mapping(origins),
+        )
+    return frozen_mapping(models)
 
 
 def _derived_kind(api_base: str) -> str:

@@ -37,7 +37,7 @@ __all__ = ["Draft", "EnvLayer", "FileLayer", "absent_file_layer", "as_names", "r
 class Draft:
     """The merge in progress: raw values from the layers so far, each with its origin."""
 
-    __slots__ = ("providers", "declared", "fallback", "aliases", "settings", "key_files")
+    __slots__ = ("providers", "declared", "fallback", "aliases", "settings", "key_files", "models", "model_declared")
 
     def __init__(self) -> None:
         self.providers: dict[str, dict[str, Valued]] = {}
@@ -46,6 +46,9 @@ class Draft:
         self.aliases: dict[str, Valued] = {}
         self.settings: dict[str, Valued] = {}  # the operator's url_policy and allowed_hosts
         self.key_files: dict[str, KeyFileResult] = {}  # provider name -> what its api_key_file chain found
+        # provider name -> model name -> field -> value and origin: models merge by name, field by field
+        self.models: dict[str, dict[str, dict[str, Valued]]] = {}
+        self.model_declared: dict[tuple[str, str], Origin] = {}  # (provider, model) -> where first named
 
 
 class FileLayer(Frozen):
@@ -95,7 +98,19 @@ class FileLayer(Frozen):
             entry = draft.providers.setdefault(name, {})
             draft.declared.setdefault(name, self.origin(("providers", name), key=True))
             for field_name, value in (fields or {}).items():
+                if field_name == "models":
+                    self._merge_models(draft, name, value or {})
+                    continue
                 entry[field_name] = (value, self.origin(("providers", name, field_name)))
+
+    def _merge_models(self, draft: Draft, provider: str, models: Mapping[str, Any]) -> None:
+        known = draft.models.setdefault(provider, {})
+        for model, spec in models.items():
+            fields = known.setdefault(model, {})
+            draft.model_declared.setdefault((provider, model), self.origin(("providers", provider, "models", model),
+                                                                           key=True))
+            for field_name, value in (spec or {}).items():
+                fields[field_name] = (value, self.origin(("providers", provider, "models", model, field_name)))
 
     def warnings(self) -> list[Issue]:
         """Inline real keys: recommend api_key_env, and flag loose file permissions."""

@@ -11,6 +11,7 @@ from types import MappingProxyType
 
 from .errors import InvalidApiKeyError, UnknownProviderError
 from .keys import SESSION_LAYER
+from .modelinfo import ModelInfo, model_info
 from .paths import APP_NAME
 from .provider import Origin
 from .resolve import build_kwargs
@@ -184,6 +185,17 @@ class Registry:
         if checked.key_missing and checked.provider in self._session_keys:
             return checked.replace(key_missing=False, key_hint=None)
         return checked
+
+    def model_info(self, model_id: str) -> ModelInfo:
+        """What is known about ``model_id``'s model: the files' declarations merged with the cached
+        discovery of its server (``registry models``), each value with its source. Never touches
+        the network; InvalidModelIdError when the id routes nowhere."""
+        route = self._table.route(model_id)
+        return model_info(model_id, route, self._discovered(route.provider.name))
+
+    def _discovered(self, provider: str) -> Any:
+        """The cached discovery of ``provider``'s server, or None (no cache, or not yet run)."""
+        return None
 
     def is_valid_model_id(self, model_id: str) -> bool:
         return self._table.check(model_id).ok

@@ -17,7 +17,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, Mapping
 
-__all__ = ["IMPLICIT_DEFAULT", "KINDS", "LayerSource", "Origin", "Provider"]
+__all__ = ["IMPLICIT_DEFAULT", "KINDS", "OFF_FORMS", "THINKING_FORMS", "LayerSource", "ModelSpec", "Origin", "Provider",
+           "accepted_levels"]
 
 
 class Origin(Frozen):
@@ -57,6 +58,46 @@ class Origin(Frozen):
 
 # What a provider is (``Provider.kind``); the schema's enum lists the same words.
 KINDS = ("local", "hosted")
+# Where an effort level is sent (``thinking``); the schema's enum lists the same words, the first
+# is the default. The forms in OFF_FORMS have an explicit "off", which effort 'none' sends.
+THINKING_FORMS = ("extra_body", "reasoning_effort", "chat_template_kwargs", "think")
+OFF_FORMS = frozenset({"chat_template_kwargs", "think"})
+
+
+def accepted_levels(efforts: tuple[str, ...], aliases: Mapping[str, str]) -> Mapping[str, str]:
+    """Each word accepted -> the level sent for it: the levels, and the aliases whose level is one."""
+    accepted = {level: level for level in efforts}
+    for word, level in aliases.items():
+        if level in efforts:
+            accepted[word] = level
+        else:
+            accepted.pop(word, None)
+    return MappingProxyType(accepted) if accepted else EMPTY_MAPPING
+
+
+class ModelSpec(Frozen):
+    """What the files declare about one model of a provider (``models:``); None is "not said".
+    ``efforts`` and ``thinking`` override the provider's; ``accepted_efforts`` is derived (with the
+    provider's ``effort_aliases``), None when the provider's apply."""
+
+    __slots__ = ("name", "context_window", "max_output_tokens", "tools", "vision", "reasoning", "efforts",
+                 "thinking", "description", "accepted_efforts", "origins")
+    name: str
+    context_window: int | None
+    max_output_tokens: int | None
+    tools: bool | None
+    vision: bool | None
+    reasoning: bool | None
+    efforts: tuple[str, ...] | None
+    thinking: str | None
+    description: str
+    accepted_efforts: Mapping[str, str] | None
+    origins: Mapping[str, Origin]
+    _defaults = {"context_window": None, "max_output_tokens": None, "tools": None, "vision": None, "reasoning": None,
+                 "efforts": None, "thinking": None, "description": "", "accepted_efforts": None,
+                 "origins": EMPTY_MAPPING}
+    _hidden = frozenset({"origins", "accepted_efforts"})
+    _uncompared = frozenset({"accepted_efforts"})
 
 # The origin of a field that no layer wrote (a user-added provider's derived prefix, say).
 IMPLICIT_DEFAULT = Origin("default", "implicit default")
@@ -78,7 +119,8 @@ class Provider(Frozen):
 
     __slots__ = (
         "name", "prefix", "api_base", "api_bases", "api_base_env", "api_key", "api_key_env", "api_key_file",
-        "api_key_command", "api_key_help", "litellm_provider", "efforts", "effort_aliases", "model_format",
+        "api_key_command", "api_key_help", "litellm_provider", "efforts", "effort_aliases", "thinking", "models",
+        "model_format",
         "description", "headers", "timeout", "kind", "problems", "key_command", "key_file_paths",
         "key_file_variables", "origins", "accepted_efforts",
     )
@@ -95,6 +137,8 @@ class Provider(Frozen):
     litellm_provider: str
     efforts: tuple[str, ...]
     effort_aliases: Mapping[str, str]
+    thinking: str  # THINKING_FORMS: where an effort level is sent
+    models: Mapping[str, ModelSpec]  # declared per-model metadata, by model name
     model_format: str
     description: str
     headers: Mapping[str, Secret]
@@ -110,7 +154,8 @@ class Provider(Frozen):
         "api_bases": (), "api_base_env": (), "api_key": None, "api_key_env": (), "api_key_file": (),
         "api_key_command": (), "api_key_help": "", "key_command": None, "key_file_paths": (),
         "key_file_variables": (), "litellm_provider": "openai",
-        "efforts": (), "effort_aliases": EMPTY_MAPPING, "model_format": "any", "description": "",
+        "efforts": (), "effort_aliases": EMPTY_MAPPING, "thinking": "extra_body", "models": EMPTY_MAPPING,
+        "model_format": "any", "description": "",
         "headers": EMPTY_MAPPING, "timeout": None, "kind": "local", "problems": (), "origins": EMPTY_MAPPING,
         "accepted_efforts": EMPTY_MAPPING,
     }
@@ -120,13 +165,18 @@ class Provider(Frozen):
     def __post_init__(self) -> None:
         # Always derived here, whatever was passed (``replace`` and pickle pass the old value):
         # it can never disagree with ``efforts`` and ``effort_aliases``. One lookup per resolve.
-        accepted = {level: level for level in self.efforts}
-        for word, level in self.effort_aliases.items():
-            if level in self.efforts:
-                accepted[word] = level
-            else:
-                accepted.pop(word, None)
-        object.__setattr__(self, "accepted_efforts", MappingProxyType(accepted) if accepted else EMPTY_MAPPING)
+        object.__setattr__(self, "accepted_efforts", accepted_levels(self.efforts, self.effort_aliases))
+
+    def model(self, name: str) -> ModelSpec | None:
+        """The declared metadata of model ``name``: an exact entry, else the entry without the
+        ``:tag`` ('qwen3' for 'qwen3:8b', 'org/model' for 'org/model:fastest'); None when none."""
+        models = self.models
+        if not models:
+            return None
+        spec = models.get(name)
+        if spec is None and ":" in name:
+            spec = models.get(name.rpartition(":")[0])
+        return spec
 
     @property
     def available(self) -> bool:

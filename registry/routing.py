@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
     from typing import Any, Mapping
 
-    from .provider import Provider
+    from .provider import ModelSpec, Provider
 
 __all__ = ["MAX_MODEL_ID_LENGTH", "MEMO_CHARS", "MEMO_LIMIT", "ModelIdCheck", "Route", "RouteTable"]
 
@@ -50,13 +50,14 @@ class Route(Frozen):
     LiteLLM is given (``<litellm_provider>/<model>``). ``via`` is ``prefix`` or ``fallback``;
     ``alias_of`` is the full id when the id was an alias."""
 
-    __slots__ = ("provider", "model", "litellm_model", "via", "alias_of")
+    __slots__ = ("provider", "model", "litellm_model", "via", "alias_of", "spec")
     provider: Provider
     model: str
     litellm_model: str
     via: str
     alias_of: str | None
-    _defaults = {"alias_of": None}
+    spec: ModelSpec | None  # what the files declare about this model (Provider.model), or None
+    _defaults = {"alias_of": None, "spec": None}
 
 
 class _Refusal(Frozen):
@@ -197,7 +198,8 @@ class RouteTable:
                     return _Refusal(wanted, f"nothing follows the prefix '{head}/'; write '{head}/<model>'", None)
                 if provider.model_format == "hub" and not _HUB_MODEL.fullmatch(rest):
                     return _Refusal(wanted, f"{provider.name} model ids look like {_HUB_SHAPE}", None)
-                return Route(provider, rest, f"{provider.litellm_provider}/{rest}", "prefix", alias_of)
+                return Route(provider, rest, f"{provider.litellm_provider}/{rest}", "prefix", alias_of,
+                             provider.model(rest))
             if head in self.disabled:
                 return _Refusal(wanted, f"provider {self.disabled[head]!r} is disabled", None)
         fallback = self._fallback
@@ -208,7 +210,8 @@ class RouteTable:
             reason = (f"no registered prefix matches, and ids for the fallback provider {fallback.name!r} "
                       f"look like {_HUB_SHAPE}")
             return _Refusal(wanted, reason, self._suggest(head, rest) if slash else None)
-        return Route(fallback, wanted, f"{fallback.litellm_provider}/{wanted}", "fallback", alias_of)
+        return Route(fallback, wanted, f"{fallback.litellm_provider}/{wanted}", "fallback", alias_of,
+                     fallback.model(wanted))
 
     def _judge(self, model_id: object) -> ModelIdCheck:
         try:

@@ -49,6 +49,9 @@ version: 1
 #     litellm_provider: openai               # the model is sent to LiteLLM as '<litellm_provider>/<model>'
 #     efforts: [low, medium, high]           # reasoning-effort levels the backend accepts; [] = none
 #     effort_aliases: {minimal: low}         # levels mapped to another level before they are checked
+#     thinking: extra_body                   # where a level is sent: extra_body, reasoning_effort,
+#                                            # chat_template_kwargs (enable_thinking) or think (Ollama)
+#     models: {qwen3:8b: {context_window: 32768, tools: true}}  # per model, by the name after the prefix
 #     model_format: any                      # 'any', or 'hub' for '<org>/<model>[:<tag>]' ids
 #     description: My Ollama box             # free text shown by 'registry list' and 'registry show'
 #     headers: {X-Team: research}            # extra HTTP headers sent with every request

@@ -39,7 +39,7 @@ __all__ = [
 _FIELD_ORDER = (
     "name", "enabled", "kind", "prefix", "api_base", "api_bases", "api_base_env", "api_key", "api_key_env",
     "api_key_file", "api_key_command", "api_key_help",
-    "litellm_provider", "efforts", "effort_aliases", "model_format", "description", "headers", "timeout",
+    "litellm_provider", "efforts", "effort_aliases", "thinking", "model_format", "description", "headers", "timeout",
 )
 
 
@@ -139,6 +139,8 @@ def describe_provider(registry: Registry, name: str) -> ProviderFields:
     known = [f for f in _FIELD_ORDER if f in provider.origins]
     extra = sorted(f for f in provider.origins if f not in _FIELD_ORDER)
     fields = tuple(FieldOrigin(f, _field_value(provider, f), provider.origins[f]) for f in (*known, *extra))
+    fields += tuple(FieldOrigin(f"models.{model}.{f}", display_value(getattr(spec, f)), spec.origins[f])
+                    for model, spec in provider.models.items() for f in spec.origins if f != "name")
     return ProviderFields(provider.name, provider.name == registry.fallback, fields, provider.unavailable_reason)
 
 

@@ -123,6 +123,7 @@ def test_show_text_with_origins(capsys: pytest.CaptureFixture[str], config: str)
         ("default", b("api_key_env: [OLLAMA_API_KEY"), "api_key_env = [OLLAMA_API_KEY, LOCAL_LLM_API_KEY]"),
         ("default", b("litellm_provider: openai"), "litellm_provider = openai"),
         ("default", b("efforts: []"), "efforts = []"),
+        ("default", b("thinking: extra_body"), "thinking = extra_body"),
         ("default", "implicit default", "model_format = any"),  # no layer writes it
         ("default", b("description: Ollama"), "description = Ollama's OpenAI-compatible server"),
         ("user", f"{config}:7", "timeout = 30.0"),
@@ -138,7 +139,7 @@ def test_show_masks_headers_and_json_shape(capsys: pytest.CaptureFixture[str], c
     assert data["name"] == "gpu-box" and data["fallback"] is False
     fields = {f["field"]: f for f in data["fields"]}
     assert list(fields) == ["name", "kind", "prefix", "api_base", "api_key_env", "litellm_provider", "efforts",
-                            "model_format", "headers"]
+                            "thinking", "model_format", "headers"]
     assert (fields["kind"]["value"], fields["kind"]["source"]) == ("local", "derived from api_base")  # 10.0.0.7
     assert data["available"] is True and data["unavailable"] is None
     assert (fields["name"]["layer"], fields["name"]["source"]) == ("user", config)
@@ -238,8 +239,8 @@ def test_resolve_typo_goes_to_fallback_with_a_suggestion(capsys: pytest.CaptureF
                                   "set HF_TOKEN or HUGGING_FACE_HUB_TOKEN, or put it in {home}/.cache/huggingface/token\n"
                                   "  hint: did you mean 'ollama/llama3'? If not: run 'hf auth login', or create a token "
                                   "at https://huggingface.co/settings/tokens\n"),
-    (["resolve", "vllm/x", "--effort", "high", "--strict"],
-     "registry: error: provider 'vllm' does not accept any reasoning effort (asked for 'high')\n"
+    (["resolve", "ollama/x", "--effort", "high", "--strict"],
+     "registry: error: provider 'ollama' does not accept any reasoning effort (asked for 'high')\n"
      "  hint: drop --effort, or add the level to the provider's 'efforts'\n"),
     (["resolve", "gpu-box/x", "--effort", "hgh"],
      "registry: error: 'hgh' is not a reasoning-effort level; the levels are: "
@@ -261,7 +262,7 @@ def test_resolve_invalid_id_without_fallback_suggests(tmp_path: Path, capsys: py
 
 
 def test_resolve_unaccepted_effort_is_dropped_without_strict(capsys: pytest.CaptureFixture[str], config: str) -> None:
-    code, out, _ = run(capsys, "--config", config, "resolve", "vllm/x", "--effort", "high")
+    code, out, _ = run(capsys, "--config", config, "resolve", "ollama/x", "--effort", "high")
     assert code == 0
     assert "extra_body" not in out
     assert out.endswith("effort:   high -> dropped (the provider does not accept it)\n")

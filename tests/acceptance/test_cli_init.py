@@ -60,7 +60,7 @@ def test_starter_file_passes_validate(tmp_path: Path, capsys: pytest.CaptureFixt
 def test_uncommented_starter_examples_are_valid(tmp_path: Path) -> None:
     """The commented examples are themselves correct: uncommenting them gives a valid file."""
     lines = [line[2:] if re.match(r"# (\s*[a-z_]+:(\s|$))", line) else line for line in starter_text().splitlines()]
-    assert sum(1 for line in lines if re.match(r"    [a-z_]+: ", line)) == 18  # every provider field is now live
+    assert sum(1 for line in lines if re.match(r"    [a-z_]+: ", line)) == 20  # every provider field is now live
     path = tmp_path / "full.yaml"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     report = registry.inspect(config_path=path, environ={}, apply_environment=False)

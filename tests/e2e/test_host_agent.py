@@ -31,7 +31,7 @@ def host_agent() -> ModuleType:
 
 
 def _efforts(user_file: Callable[..., Path], levels: str) -> Path:
-    return user_file(f"version: 1\nproviders:\n  vllm:\n    efforts: {levels}\n")
+    return user_file(f"version: 1\nproviders:\n  vllm:\n    efforts: {levels}\n    thinking: extra_body\n")
 
 
 def test_completion_through_the_agent(host_agent: ModuleType, user_file: Callable[..., Path],

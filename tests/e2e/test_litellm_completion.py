@@ -20,8 +20,9 @@ MESSAGES = [{"role": "user", "content": "say hello"}]
 
 @pytest.fixture
 def efforts_file(user_file: Callable[..., Path]) -> Path:
-    """A user file that grants vllm two effort levels (the built-in entry grants none)."""
-    return user_file("version: 1\nproviders:\n  vllm:\n    efforts: [low, medium]\n")
+    """A user file that grants vllm two effort levels, sent as reasoning_effort in the body (the
+    built-in entry sends chat_template_kwargs)."""
+    return user_file("version: 1\nproviders:\n  vllm:\n    efforts: [low, medium]\n    thinking: extra_body\n")
 
 
 def _content(response: Any) -> str:
@@ -57,6 +58,16 @@ def test_async_completion_with_resolved_kwargs(efforts_file: Path, vllm_env: dic
         return await litellm.acompletion(**kwargs, messages=MESSAGES, max_tokens=5, num_retries=0)
 
     assert _content(asyncio.run(call())) == "hello from mock"
+
+
+@pytest.mark.parametrize(("effort", "enable_thinking"), [("none", False), ("high", True)])
+def test_the_builtin_vllm_turns_thinking_on_and_off_through_the_chat_template(
+        vllm_env: dict[str, str], effort: str, enable_thinking: bool) -> None:
+    reg = registry.load(environ=vllm_env)
+    kwargs = reg.resolve("vllm/test-model", reasoning_effort=effort)
+    assert kwargs["extra_body"] == {"chat_template_kwargs": {"enable_thinking": enable_thinking}}
+    response = litellm.completion(**kwargs, messages=MESSAGES, max_tokens=5, num_retries=0)
+    assert _content(response) == MOCK_TEXT
 
 
 def test_strict_effort_is_refused_before_any_request(efforts_file: Path, vllm_env: dict[str, str]) -> None:

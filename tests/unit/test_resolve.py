@@ -216,7 +216,12 @@ def test_huggingface_unaccepted_effort(load, level: str) -> None:
         reg.resolve("org/model", reasoning_effort=level, strict=True)
 
 
-@pytest.mark.parametrize("row", LOCAL_IDS)
+# vLLM and llama.cpp take a thinking switch through the chat template (providers.yaml cites the
+# documentation); the other local servers are sent nothing unless a file grants levels.
+TEMPLATE_SWITCH = {"vllm", "llamacpp"}
+
+
+@pytest.mark.parametrize("row", [row for row in LOCAL_IDS if row.values[0][0] not in TEMPLATE_SWITCH])
 def test_local_providers_accept_no_effort(load, row) -> None:
     name, model_id, *_ = row
     reg = load()
@@ -262,7 +267,7 @@ def test_user_file_grants_efforts_to_a_local_provider(load) -> None:
     with pytest.raises(UnsupportedEffortError, match="it accepts: low, high"):
         reg.resolve("ollama/qwen3", reasoning_effort="minimal", strict=True)
     # other local providers are untouched
-    assert "extra_body" not in reg.resolve("vllm/m", reasoning_effort="low")
+    assert "extra_body" not in reg.resolve("lm_studio/m", reasoning_effort="low")
     assert reg.origin("ollama", "efforts").layer == "user"
 
 
@@ -455,3 +460,48 @@ def test_a_provider_typo_still_gets_a_guess(load) -> None:
     with pytest.raises(registry.UnknownProviderError) as info:
         load().provider("olama")
     assert info.value.suggestion == "ollama" and info.value.hint == "did you mean 'ollama'?"
+
+
+@pytest.mark.parametrize("name", sorted(TEMPLATE_SWITCH))
+@pytest.mark.parametrize(("effort", "enabled"), [("none", False), ("low", True), ("medium", True), ("high", True)])
+def test_vllm_and_llamacpp_switch_thinking_through_the_chat_template(load, name: str, effort: str, enabled: bool) -> None:
+    kwargs = load().resolve(f"{name}/qwen3-8b", reasoning_effort=effort, strict=True)
+    assert kwargs["extra_body"] == {"chat_template_kwargs": {"enable_thinking": enabled}}
+    with pytest.raises(UnsupportedEffortError):
+        load().resolve(f"{name}/qwen3-8b", reasoning_effort="xhigh", strict=True)
+
+
+@pytest.mark.parametrize(("thinking", "effort", "expected"), [
+    ("extra_body", "high", {"extra_body": {"reasoning_effort": "high"}}),
+    ("reasoning_effort", "high", {"reasoning_effort": "high"}),
+    ("chat_template_kwargs", "high", {"extra_body": {"chat_template_kwargs": {"enable_thinking": True}}}),
+    ("chat_template_kwargs", "none", {"extra_body": {"chat_template_kwargs": {"enable_thinking": False}}}),
+    ("think", "low", {"extra_body": {"think": True}}),
+    ("think", "none", {"extra_body": {"think": False}}),
+])
+def test_each_thinking_form_puts_the_level_where_the_server_reads_it(load, thinking: str, effort: str,
+                                                                     expected: dict) -> None:  # type: ignore[type-arg]
+    reg = load(f"version: 1\nproviders:\n  box:\n    api_base: http://box:1/v1\n    api_key: box\n"
+               f"    thinking: {thinking}\n    efforts: [low, high]\n")
+    kwargs = reg.resolve("box/m", reasoning_effort=effort, strict=True)
+    assert {key: kwargs[key] for key in ("extra_body", "reasoning_effort") if key in kwargs} == expected
+
+
+def test_none_is_refused_where_the_form_has_no_off_and_the_level_is_not_listed(load) -> None:
+    reg = load("version: 1\nproviders:\n  box:\n    api_base: http://box:1/v1\n    api_key: box\n"
+               "    thinking: extra_body\n    efforts: [low, high]\n")
+    assert "extra_body" not in reg.resolve("box/m", reasoning_effort="none")
+    with pytest.raises(UnsupportedEffortError, match="it accepts: low, high"):
+        reg.resolve("box/m", reasoning_effort="none", strict=True)
+
+
+def test_a_model_overrides_the_providers_efforts_and_thinking(load) -> None:
+    reg = load("version: 1\nproviders:\n  ollama:\n    models:\n"
+               "      qwen3:8b: {efforts: [none, low, high], thinking: think}\n"
+               "      gpt-oss: {efforts: [low, medium, high]}\n")
+    assert reg.resolve("ollama/qwen3:8b", reasoning_effort="none")["extra_body"] == {"think": False}
+    assert reg.resolve("ollama/qwen3:8b", reasoning_effort="high")["extra_body"] == {"think": True}
+    assert reg.resolve("ollama/gpt-oss:20b", reasoning_effort="medium")["extra_body"] == {"reasoning_effort": "medium"}
+    assert "extra_body" not in reg.resolve("ollama/llama3.1:8b", reasoning_effort="high")  # the provider's: none
+    with pytest.raises(UnsupportedEffortError, match="it accepts: low, medium, high"):
+        reg.resolve("ollama/gpt-oss:20b", reasoning_effort="xhigh", strict=True)
