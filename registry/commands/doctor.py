@@ -60,8 +60,7 @@ def _print(ctx: Context, result: DoctorReport) -> None:
 
 
 def _print_verdict(ctx: Context, verdict: Verdict) -> None:
-    state = ctx.paint("ok", "ok") if verdict.ok else ctx.paint("FIX" if verdict.working else "DOWN", "error")
-    ctx.out(f"{state} {verdict.name}: {verdict.summary}")
+    ctx.out(ctx.paint(f"{verdict.name}: {verdict.summary}", "ok" if verdict.ok else "error"))
     ctx.out(f"  configured: {verdict.configured}  ({ctx.where(verdict.origin)})")
     if verdict.problem:
         ctx.out(f"  refused by the registry: {verdict.problem}")
@@ -90,6 +89,6 @@ def _where_to_fix(ctx: Context, verdict: Verdict) -> str:
     if origin.layer == "env":
         return f"the value comes from {origin.source}, which overrides every file: change the variable"
     if origin.layer == "user":
-        return f"in the user file {ctx.location(origin)}, write"
+        return f"in the user file {ctx.location(origin)}, write:"
     return (f"the value comes from the {origin.layer} layer ({ctx.location(origin)}); "
             "override it in the user file ('registry paths' shows where it is):")

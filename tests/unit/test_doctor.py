@@ -146,7 +146,7 @@ def test_a_pasted_endpoint_is_fixed_and_the_line_printed(serve: Any, tmp_path: P
     assert status == 1
     assert "the configuration does not load" in err and "endpoint-path" in err
     assert f"fix: {server.url}/v1 answers (vLLM), not the configured" in out
-    assert "in the user file ~/providers.yaml:4, write" in out
+    assert "in the user file ~/providers.yaml:4, write:" in out
     assert f"    providers:\n      vllm:\n        api_base: {server.url}/v1\n" in out
     assert "server: vLLM (GET /version answered)" in out
 
@@ -155,7 +155,7 @@ def test_a_working_base_url_exits_0(serve: Any, tmp_path: Path, capsys: pytest.C
     server = serve({"/v1/models": _models("m1", max_model_len=4096)})
     status, out, _ = _run(["doctor", "vllm"], _user_file(tmp_path, f"{server.url}/v1/"), capsys)
     assert status == 0, out
-    assert f"ok vllm: ok: {server.url}/v1 answers (vLLM)" in out
+    assert f"vllm: ok: {server.url}/v1 answers (vLLM)" in out
     assert "max_model_len" in out
     assert f"the registry reads it as {server.url}/v1, which works" in out
 
@@ -180,7 +180,7 @@ def test_nothing_answers_names_what_was_tried(tmp_path: Path, capsys: pytest.Cap
         port = sock.getsockname()[1]
     status, out, _ = _run(["doctor", "vllm"], _user_file(tmp_path, f"http://127.0.0.1:{port}/x/v1"), capsys)
     assert status == 1
-    assert (f"DOWN vllm: down: nothing listed models (tried http://127.0.0.1:{port}/x/v1, "
+    assert (f"vllm: down: nothing listed models (tried http://127.0.0.1:{port}/x/v1, "
             f"http://127.0.0.1:{port}/x): connection refused at 127.0.0.1:{port}") in out
 
 
