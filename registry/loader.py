@@ -165,11 +165,12 @@ class LoadReport(Frozen, IssueReport):
     error here, so ``registry validate`` fails.
 
     ``raw_api_bases`` (provider name -> the merged ``api_base`` text as written, and its origin),
-    ``raw_api_keys`` (provider name -> the merged key text; hidden from repr) and ``url_policy``
+    ``raw_api_keys`` (provider name -> the merged key text) and ``url_policy``
     are taken from the merged draft, before any value is checked: they exist whenever every file
     parsed, even when a value was refused (a base URL ending in ``/chat/completions``), so
     ``registry doctor`` can repair what ``load`` refuses. All three are None when a file did not
-    parse or pass the schema."""
+    parse or pass the schema. Both raw mappings are hidden from repr: an unchecked URL may hold a
+    key too (``user:KEY@host``, ``?api_key=``)."""
 
     __slots__ = ("registry", "issues", "layers", "raw_api_bases", "raw_api_keys", "url_policy")
     registry: Registry | None
@@ -179,8 +180,8 @@ class LoadReport(Frozen, IssueReport):
     raw_api_keys: Mapping[str, str] | None
     url_policy: UrlPolicy | None
     _defaults = {"raw_api_bases": None, "raw_api_keys": None, "url_policy": None}
-    _hidden = frozenset({"raw_api_keys"})  # keys
-    _uncompared = frozenset({"raw_api_keys"})
+    _hidden = frozenset({"raw_api_bases", "raw_api_keys"})  # unchecked text that may hold keys
+    _uncompared = frozenset({"raw_api_bases", "raw_api_keys"})
 
 
 def load(app_name: str = APP_NAME, config_path: PathArg | None = None,

@@ -302,3 +302,15 @@ def test_an_unknown_provider_is_a_usage_error(tmp_path: Path, capsys: pytest.Cap
 def test_a_bad_timeout_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     status, _, err = _run(["doctor", "--timeout", "0"], {}, capsys)
     assert status == 2 and "--timeout" in err
+
+
+def test_a_url_holding_a_key_is_never_asked_nor_shown(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    env = _user_file(tmp_path, f"http://user:{SECRET}@127.0.0.1:9/v1/chat/completions")
+    report = inspect(environ=env)
+    assert SECRET not in repr(report)  # the raw mappings are hidden from repr
+    (verdict,) = diagnose(report, "vllm", timeout=0.5)
+    assert verdict.attempts == () and verdict.working is None
+    assert verdict.summary.startswith("cannot try the configured base URL: ")
+    for argv in (["doctor", "vllm"], ["doctor", "vllm", "--json"]):
+        status, out, err = _run(argv, env, capsys)
+        assert status == 1 and SECRET not in out + err
