@@ -55,6 +55,17 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
+    def do_POST(self) -> None:  # noqa: N802: a chat completion, answered from the route "POST <path>"
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.server.asked.append((f"POST {self.path}", self.headers.get("Authorization")))
+        status, headers, body = self.server.routes.get(f"POST {self.path}", (404, {}, {"detail": "Not Found"}))
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
     def log_message(self, *args: Any) -> None:
         pass
 
@@ -314,3 +325,27 @@ def test_a_url_holding_a_key_is_never_asked_nor_shown(tmp_path: Path, capsys: py
     for argv in (["doctor", "vllm"], ["doctor", "vllm", "--json"]):
         status, out, err = _run(argv, env, capsys)
         assert status == 1 and SECRET not in out + err
+
+
+_CHAT = {"id": "c1", "object": "chat.completion", "created": 1, "model": "m1",
+         "choices": [{"index": 0, "message": {"role": "assistant", "content": "p"}, "finish_reason": "length"}],
+         "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}
+
+
+def test_completion_goes_to_the_working_base_url(serve: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    server = serve({"/v1/models": _models("m1"), "POST /v1/chat/completions": (200, {}, _CHAT)})
+    env = _user_file(tmp_path, f"{server.url}/v1/v1")  # loads: the registry's own kwargs are used
+    status, out, _ = _run(["doctor", "vllm", "--completion", "--timeout", "10"], env, capsys)
+    assert status == 1  # chat works, but the base URL still needs the fix
+    assert "listing works, chat works" in out and "[vllm/m1]" in out
+    assert ("POST /v1/chat/completions", "Bearer vllm") in server.asked
+
+
+def test_listing_works_chat_fails_is_reported_separately(serve: Any, tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    server = serve({"/v1/models": _models("m1"),
+                    "POST /v1/chat/completions": (500, {}, {"error": {"message": "model is loading"}})})
+    status, out, _ = _run(["doctor", "vllm", "--completion", "--timeout", "10"],
+                          _user_file(tmp_path, f"{server.url}/v1/chat/completions"), capsys)
+    assert status == 1
+    assert "listing works, chat fails: completion failed: HTTP 500: model is loading" in out
