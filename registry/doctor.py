@@ -81,6 +81,7 @@ FINGERPRINTS: tuple[str, ...] = (
     "/health",
 )
 _V1_RUN = re.compile(r"(?:/v1){2,}(?=/|$)", re.IGNORECASE)
+_V1_TAIL = re.compile(r"(?:/v1)+$", re.IGNORECASE)
 
 
 class Attempt(Frozen):
@@ -450,8 +451,8 @@ def _attempt(api_base: str, reply: _Reply, echo: Echo) -> Attempt:
 
 
 def _server_root(api_base: str) -> str:
-    """Where the fingerprint paths live: the base URL without its trailing ``/v1``."""
-    return api_base[:-3] if api_base.lower().endswith("/v1") else api_base
+    """Where the fingerprint paths live: the base URL without its trailing ``/v1`` (or ``/v1/v1``)."""
+    return _V1_TAIL.sub("", api_base)
 
 
 async def _diagnose_one(subject: _Subject, client: Any, headers: dict[str, str], timeout: float,

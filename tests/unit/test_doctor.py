@@ -173,7 +173,7 @@ def test_a_working_base_url_exits_0(serve: Any, tmp_path: Path, capsys: pytest.C
 
 def test_a_value_from_a_variable_says_to_change_the_variable(serve: Any, tmp_path: Path,
                                                              capsys: pytest.CaptureFixture[str]) -> None:
-    server = serve({"/v1/models": _models("m1")})
+    server = serve({"/v1/models": _models("m1"), "/version": (200, {}, {"version": "0.9.1"})})
     env = {**_user_file(tmp_path, "http://127.0.0.1:9/v1"), "VLLM_BASE_URL": f"{server.url}/v1/v1"}
     status, out, _ = _run(["doctor", "vllm", "--json"], env, capsys)
     assert status == 1
@@ -181,6 +181,7 @@ def test_a_value_from_a_variable_says_to_change_the_variable(serve: Any, tmp_pat
     assert verdict["working"] == f"{server.url}/v1" and verdict["changed"] is True
     assert verdict["origin"] == {"layer": "env", "source": "VLLM_BASE_URL", "line": None}
     assert verdict["fix"] == f"export VLLM_BASE_URL={server.url}/v1"
+    assert verdict["kind"] == "vllm"  # the fingerprints are asked at the root, not under /v1/v1
     status, out, _ = _run(["doctor", "vllm"], env, capsys)
     assert "the value comes from VLLM_BASE_URL, which overrides every file: change the variable" in out
 
