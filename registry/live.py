@@ -1,4 +1,5 @@
-"""Live checks against running servers: the only module that opens sockets or imports litellm.
+"""Live checks against running servers: with ``doctor.py`` (which reuses its public helpers), the
+only module that opens sockets or imports litellm.
 
 ``probe`` asks each provider's server ``GET {api_base}/models`` with the key ``load`` resolved and
 reports whether it is up, how fast it answered, what it serves and, for a model id, whether that
@@ -13,7 +14,7 @@ behind hanging ones, and a run of up to ``concurrency()`` servers ends within ab
 Secrets: a hostile server can echo anything it was sent (now or in an earlier run) in its status
 line, headers, error bodies or model ids. Every text taken from a server or an exception is
 redacted with every secret the registry holds (keys, header values and each long token of a header
-value, see ``_Echo``) *before* it is cut, and shown with controls escaped; the same redaction
+value, see ``Echo``) *before* it is cut, and shown with controls escaped; the same redaction
 filters the records of the HTTP and LiteLLM loggers while a probe runs.
 
 ``registry.probe`` (the package attribute) imports this module on first use. httpx, litellm,
@@ -44,8 +45,9 @@ if TYPE_CHECKING:
     from .model import Registry
     from .provider import Provider
 
-__all__ = ["DEFAULT_TIMEOUT", "CompletionCheck", "ProbeResult", "ProviderProbe", "aprobe", "check_timeout",
-           "concurrency", "probe"]
+__all__ = ["DEFAULT_TIMEOUT", "CompletionCheck", "Echo", "ProbeResult", "ProviderProbe", "acomplete", "aprobe",
+           "check_timeout", "concurrency", "connect_reason", "hostport", "parse_models", "probe", "quiet_litellm",
+           "read_capped", "redacted_logs", "server_message"]
 
 DEFAULT_TIMEOUT = 3.0
 _MAX_MESSAGE = 160  # server text is cut here (after redaction): a reason stays one readable line
@@ -201,7 +203,7 @@ async def aprobe(reg: "Registry", target: str | Iterable[str] | None = None, *,
 
     import httpx  # deferred: only a live check pays for it
 
-    echo = _Echo(reg)
+    echo = Echo(reg)
     slots = asyncio.Semaphore(concurrency(len(targets)))
     done = 0
 
@@ -232,7 +234,7 @@ async def aprobe(reg: "Registry", target: str | Iterable[str] | None = None, *,
     # No pool limit of httpx's own: the semaphore is the one bound, so no probe can time out
     # waiting for a pooled connection while its clock runs.
     limits = httpx.Limits(max_connections=None, max_keepalive_connections=0)
-    with _quiet_litellm(any(item.completion for item in targets)), _redacted_logs(echo):
+    with quiet_litellm(any(item.completion for item in targets)), redacted_logs(echo):
         async with httpx.AsyncClient(timeout=timeout, follow_redirects=False, limits=limits) as client:
             probes = await asyncio.gather(*(one(item, client) for item in targets))
     return ProbeResult(tuple(probes), timeout)
@@ -254,7 +256,7 @@ def concurrency(count: int) -> int:
     return max(1, min(count, _MAX_SLOTS, (soft - _RESERVED_FDS) // 2))
 
 
-class _Echo:
+class Echo:
     """The one path from server text to output: redact every secret the registry holds, then
     put the text on one line with controls escaped, then cut it.
 
@@ -262,13 +264,15 @@ class _Echo:
     the secrets are ``secrets.redaction_values`` of every provider (placeholder keys excepted).
     They are gathered once per run; each text is first searched for the few secrets it holds, so
     a registry with thousands of keys costs one substring test per key and text, not one regex.
+    Without a registry (``registry doctor`` on a configuration that does not load), ``secrets``
+    are the raw keys the caller knows; they are masked in addition to the registry's.
     """
 
     __slots__ = ("_forms",)
 
-    def __init__(self, reg: "Registry") -> None:
-        values: dict[str, None] = {}
-        for provider in reg.providers.values():
+    def __init__(self, reg: "Registry | None" = None, secrets: Iterable[str] = ()) -> None:
+        values: dict[str, None] = dict.fromkeys(value for value in secrets if value)
+        for provider in (reg.providers.values() if reg is not None else ()):
             # Placeholder keys ("ollama", "vllm") are no secret, and masking them would mangle
             # every model id and message that names the server.
             key = provider.api_key.reveal() if provider.api_key else None
@@ -312,7 +316,7 @@ class _RedactingFilter:
     """A logging filter that masks the secrets in records of the HTTP and LiteLLM loggers:
     httpx logs the server's status line, httpcore its headers, openai the request's headers."""
 
-    def __init__(self, echo: _Echo) -> None:
+    def __init__(self, echo: Echo) -> None:
         self._echo = echo
 
     def filter(self, record: Any) -> bool:
@@ -327,7 +331,7 @@ class _RedactingFilter:
 
 
 @contextlib.contextmanager
-def _redacted_logs(echo: _Echo) -> Iterator[None]:
+def redacted_logs(echo: Echo) -> Iterator[None]:
     """While a run lasts, every record of ``_LOGGERS`` passes through a ``_RedactingFilter``.
     Each run adds and removes its own filter object, so concurrent runs do not undo each other."""
     import logging
@@ -344,7 +348,7 @@ def _redacted_logs(echo: _Echo) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def _quiet_litellm(active: bool) -> Iterator[None]:
+def quiet_litellm(active: bool) -> Iterator[None]:
     """Without LiteLLM's 'Give Feedback' banner, which it prints on stdout for every failed call:
     a failed completion is a result here, and a caller's stdout may be data (``registry check``)."""
     if not active:
@@ -414,14 +418,15 @@ def _key_note(provider: "Provider") -> str:
     return f"the key from {source} was sent"
 
 
-def _hostport(url: str) -> str:
+def hostport(url: str) -> str:
+    """``host:port`` of ``url`` (the default port when none is written; IPv6 in brackets), for reasons."""
     parts = urlsplit(url)
     port = parts.port or (443 if parts.scheme == "https" else 80)
     host = parts.hostname or "?"
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
-def _server_message(body: bytes) -> str | None:
+def server_message(body: bytes) -> str | None:
     """The server's own error text, unredacted: ``error.message`` (or ``detail``) from JSON, else
     the text. The whole body is read (it is capped at ``_MAX_BODY``), so nothing is cut before
     the caller redacts it."""
@@ -442,12 +447,12 @@ def _server_message(body: bytes) -> str | None:
     return text or None
 
 
-def _connect_reason(exc: BaseException, url: str, echo: _Echo) -> str:
+def connect_reason(exc: BaseException, url: str, echo: Echo) -> str:
     """Refused, unresolvable, or another socket error: found by walking the exception chain,
     since httpx words a refusal differently depending on how many addresses it tried."""
     import socket
 
-    where = _hostport(url)
+    where = hostport(url)
     seen: BaseException | None = exc
     while seen is not None:
         if isinstance(seen, ConnectionRefusedError):
@@ -476,7 +481,7 @@ def _http_reason(status: int, message: str | None, url: str, provider: "Provider
     return f"{head}{said} ({_key_note(provider)})"
 
 
-def _parse_models(body: bytes) -> list[str] | None:
+def parse_models(body: bytes) -> list[str] | None:
     """Model ids, as served, from an OpenAI-style ``{"data": [{"id": ...}]}`` (or Ollama's
     ``{"models": [{"name": ...}]}``); None when the shape is different."""
     try:
@@ -504,7 +509,7 @@ def _sendable(value: str) -> bool:
     return value.isascii() and all(char == "\t" or char.isprintable() for char in value)
 
 
-async def _read_capped(response: Any) -> bytes | None:
+async def read_capped(response: Any) -> bytes | None:
     """The decoded body, or None once it passes ``_MAX_BODY`` (a flood, or a compression bomb)."""
     chunks, size = [], 0
     async for chunk in response.aiter_bytes():
@@ -515,7 +520,7 @@ async def _read_capped(response: Any) -> bytes | None:
     return b"".join(chunks)
 
 
-async def _probe_server(item: _Target, client: Any, timeout: float, echo: _Echo) -> ProviderProbe:
+async def _probe_server(item: _Target, client: Any, timeout: float, echo: Echo) -> ProviderProbe:
     """``GET {api_base}/models`` within one deadline of ``timeout`` seconds from the start (connect,
     headers and body together: a server that trickles bytes cannot stretch it); every failure
     becomes a one-line reason."""
@@ -544,21 +549,21 @@ async def _probe_server(item: _Target, client: Any, timeout: float, echo: _Echo)
             async with client.stream("GET", url, headers=headers) as response:
                 status = response.status_code
                 content_type = response.headers.get("content-type", "")
-                body = await _read_capped(response)
+                body = await read_capped(response)
     except (TimeoutError, httpx.TimeoutException):
-        return down(f"timed out after {timeout:g} s waiting for {_hostport(url)}")
+        return down(f"timed out after {timeout:g} s waiting for {hostport(url)}")
     except httpx.ConnectError as exc:
-        return down(_connect_reason(exc, url, echo))
+        return down(connect_reason(exc, url, echo))
     except Exception as exc:  # httpx's errors, and any other (a header value httpx cannot encode)
-        return down(f"request to {_hostport(url)} failed: {echo.line(exc) or type(exc).__name__}")
+        return down(f"request to {hostport(url)} failed: {echo.line(exc) or type(exc).__name__}")
     latency = (time.perf_counter() - started) * 1000
     if body is None:
         return down(f"GET {url} answered {status} with more than {_MAX_BODY // (1024 * 1024)} MiB; "
                     "not a model list", status, latency)
     if status >= 300:
-        message = _server_message(body)
+        message = server_message(body)
         return down(_http_reason(status, echo.line(message) if message else None, url, provider), status, latency)
-    served = _parse_models(body)
+    served = parse_models(body)
     if served is None:
         what = echo.line(content_type.split(";")[0], 60) or "no content type"
         return down(f"GET {url} answered {status} but not with an OpenAI-style model list ({what}); "
@@ -597,18 +602,24 @@ def _with_completion(result: ProviderProbe, check: CompletionCheck) -> ProviderP
     return result.replace(completion=check)
 
 
-async def _complete(reg: "Registry", item: _Target, timeout: float, echo: _Echo) -> CompletionCheck:
-    """A 1-token chat completion through ``litellm.acompletion`` with the kwargs ``resolve`` returns,
-    within its own deadline of ``timeout`` seconds."""
-    import asyncio
-
+async def _complete(reg: "Registry", item: _Target, timeout: float, echo: Echo) -> CompletionCheck:
+    """A 1-token chat completion through ``litellm.acompletion`` with the kwargs ``resolve`` returns."""
     assert item.model_id is not None
-    provider = item.provider
     try:
         kwargs = reg.resolve(item.model_id)
     except RegistryError as exc:
         return CompletionCheck(item.model_id, False, None, echo.line(exc))
-    kwargs["timeout"] = timeout
+    return await acomplete(kwargs, item.model_id, timeout, echo, _key_note(item.provider))
+
+
+async def acomplete(kwargs: dict[str, Any], model_id: str, timeout: float, echo: Echo,
+                    key_note: str | None = None) -> CompletionCheck:
+    """A 1-token chat completion through ``litellm.acompletion(**kwargs)`` within its own deadline
+    of ``timeout`` seconds; every failure is a verdict whose text went through ``echo``.
+    ``key_note`` (which key was sent, never the key) is added to a refused key's reason."""
+    import asyncio
+
+    kwargs = {**kwargs, "timeout": timeout}
     import litellm  # deferred: importing litellm costs about a second
 
     started = time.perf_counter()
@@ -617,17 +628,17 @@ async def _complete(reg: "Registry", item: _Target, timeout: float, echo: _Echo)
             await litellm.acompletion(**kwargs, messages=[{"role": "user", "content": "ping"}],
                                       max_tokens=1, num_retries=0)
     except TimeoutError:
-        return CompletionCheck(item.model_id, False, None, f"completion timed out after {timeout:g} s")
+        return CompletionCheck(model_id, False, None, f"completion timed out after {timeout:g} s")
     except Exception as exc:  # litellm raises its own tree; any failure is a verdict, not a crash
         status = getattr(exc, "status_code", None)
         status = status if isinstance(status, int) else None
         head = f"HTTP {status}: " if status else ""
         reason = f"completion failed: {head}{echo.line(_litellm_message(exc))}"
-        if status in (401, 403):
-            reason += f" ({_key_note(provider)})"
-        return CompletionCheck(item.model_id, False, None, escape_controls(echo.redact(reason)), status)
+        if status in (401, 403) and key_note:
+            reason += f" ({key_note})"
+        return CompletionCheck(model_id, False, None, escape_controls(echo.redact(reason)), status)
     latency = (time.perf_counter() - started) * 1000
-    return CompletionCheck(item.model_id, True, latency, "completion ok", 200)
+    return CompletionCheck(model_id, True, latency, "completion ok", 200)
 
 
 def _litellm_message(exc: Exception) -> str:
@@ -638,7 +649,7 @@ def _litellm_message(exc: Exception) -> str:
         if marker in text:
             text = text.split(marker, 1)[1]
     if text.startswith("{"):
-        text = _server_message(text.encode("utf-8")) or text
+        text = server_message(text.encode("utf-8")) or text
     return text.split(". Received Model Group")[0].strip() or type(exc).__name__
 
 

@@ -19,13 +19,13 @@ from .model import Registry
 from .fsio import check_path
 from .paths import APP_NAME, PATH_SETTINGS, builtin_providers_path, find_site_file, find_user_file, given_path
 from .policy import effective_policy
-from .provider import LayerSource
+from .provider import LayerSource, Origin
 from .urls import ALLOWED_HOSTS_ENV, URL_POLICY_ENV, UrlPolicy
 from .values import Frozen
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Callable, Mapping, TypeAlias
+    from typing import Any, Callable, Mapping, TypeAlias
 
     from .cache import ValidationCache
 
@@ -162,12 +162,26 @@ class LoadReport(Frozen, IssueReport):
 
     An error in the environment layer leaves the registry built, with the providers that read
     the bad variable unavailable (``Registry.unavailable``), unless ``strict``; it is still an
-    error here, so ``registry validate`` fails."""
+    error here, so ``registry validate`` fails.
 
-    __slots__ = ("registry", "issues", "layers")
+    ``raw_api_bases`` (provider name -> the merged ``api_base`` text as written, and its origin),
+    ``raw_api_keys`` (provider name -> the merged key text) and ``url_policy``
+    are taken from the merged draft, before any value is checked: they exist whenever every file
+    parsed, even when a value was refused (a base URL ending in ``/chat/completions``), so
+    ``registry doctor`` can repair what ``load`` refuses. All three are None when a file did not
+    parse or pass the schema. Both raw mappings are hidden from repr: an unchecked URL may hold a
+    key too (``user:KEY@host``, ``?api_key=``)."""
+
+    __slots__ = ("registry", "issues", "layers", "raw_api_bases", "raw_api_keys", "url_policy")
     registry: Registry | None
     issues: tuple[Issue, ...]
     layers: tuple[LayerSource, ...]
+    raw_api_bases: Mapping[str, tuple[str, Origin]] | None
+    raw_api_keys: Mapping[str, str] | None
+    url_policy: UrlPolicy | None
+    _defaults = {"raw_api_bases": None, "raw_api_keys": None, "url_policy": None}
+    _hidden = frozenset({"raw_api_bases", "raw_api_keys"})  # unchecked text that may hold keys
+    _uncompared = frozenset({"raw_api_bases", "raw_api_keys"})
 
 
 def load(app_name: str = APP_NAME, config_path: PathArg | None = None,
@@ -220,11 +234,28 @@ def inspect(app_name: str = APP_NAME, config_path: PathArg | None = None,
     for layer in layers:
         issues.extend(layer.warnings())
     issues.extend(near_miss_warnings(draft))
+    raw = _raw_values(draft, policy)
     isolated: list[Issue] = []
     table = build_table(draft, policy, issues, trusted_layers=OPERATOR_LAYERS, isolated=None if strict else isolated,
                         command_environ=env)
     if errors_in(issues):
-        return LoadReport(None, tuple(issues + isolated), sources)
+        return LoadReport(None, tuple(issues + isolated), sources, **raw)
     registry = Registry(table, layers=sources, warnings=warnings_in(issues), url_policy=policy,
                         settings_origins={**settings_origins(draft), **policy_origins}, app_name=app_name)
-    return LoadReport(registry, tuple(issues + isolated), sources)
+    return LoadReport(registry, tuple(issues + isolated), sources, **raw)
+
+
+def _raw_values(draft: Draft, policy: UrlPolicy) -> dict[str, Any]:
+    """The ``LoadReport`` fields taken from the merged draft, unchecked (see ``LoadReport``)."""
+    from types import MappingProxyType
+
+    bases: dict[str, tuple[str, Origin]] = {}
+    keys: dict[str, str] = {}
+    for name, entry in draft.providers.items():
+        base, origin = entry.get("api_base", (None, None))
+        if isinstance(base, str) and origin is not None:
+            bases[name] = (base, origin)
+        key = entry.get("api_key", (None, None))[0]
+        if isinstance(key, str) and key:
+            keys[name] = key
+    return {"raw_api_bases": MappingProxyType(bases), "raw_api_keys": MappingProxyType(keys), "url_policy": policy}

@@ -40,6 +40,7 @@ __all__ = [
     "ALLOWED_HOSTS_ENV",
     "POLICY_NAMES",
     "URL_POLICY_ENV",
+    "ENDPOINT_PATHS",
     "BaseUrl",
     "PolicyError",
     "UrlPolicy",
@@ -75,8 +76,9 @@ _PORT_RE = re.compile(r"[0-9]{1,5}")
 _SPLIT_RE = re.compile(r"[,\s]+")
 _MAX_SHOWN_SCHEME = 16
 
-# OpenAI-compatible endpoints: a base URL that already ends in one would be requested twice over.
-_ENDPOINTS = ("/chat/completions", "/completions", "/embeddings", "/models", "/responses")
+# OpenAI-compatible endpoints: a base URL that already ends in one would be requested twice over
+# (rule ``endpoint-path``); ``registry doctor`` strips them to find the base URL that works.
+ENDPOINT_PATHS = ("/chat/completions", "/completions", "/embeddings", "/models", "/responses")
 
 
 class UrlPolicy(Frozen):
@@ -178,8 +180,8 @@ def parse_base_url(text: str, policy: UrlPolicy = _DEFAULT_POLICY, *, strip: boo
         return host
     path = (slash + path).rstrip("/")
     lowered = path.lower()
-    if lowered.endswith(_ENDPOINTS):
-        endpoint = next(e for e in _ENDPOINTS if lowered.endswith(e))
+    if lowered.endswith(ENDPOINT_PATHS):
+        endpoint = next(e for e in ENDPOINT_PATHS if lowered.endswith(e))
         base = url.rstrip("/")[: -len(endpoint)]
         return UrlProblem(
             "endpoint-path",
