@@ -13,7 +13,7 @@ behind hanging ones, and a run of up to ``concurrency()`` servers ends within ab
 Secrets: a hostile server can echo anything it was sent (now or in an earlier run) in its status
 line, headers, error bodies or model ids. Every text taken from a server or an exception is
 redacted with every secret the registry holds (keys, header values and each long token of a header
-value, see ``_Echo``) *before* it is cut, and shown with controls escaped; the same redaction
+value, see ``Echo``) *before* it is cut, and shown with controls escaped; the same redaction
 filters the records of the HTTP and LiteLLM loggers while a probe runs.
 
 ``registry.probe`` (the package attribute) imports this module on first use. httpx, litellm,
@@ -44,13 +44,14 @@ if TYPE_CHECKING:
     from .model import Registry
     from .provider import Provider
 
-__all__ = ["DEFAULT_TIMEOUT", "CompletionCheck", "ProbeResult", "ProviderProbe", "aprobe", "check_timeout",
-           "concurrency", "probe"]
+__all__ = ["DEFAULT_TIMEOUT", "MAX_BODY", "CompletionCheck", "Echo", "ProbeResult", "ProviderProbe", "aprobe",
+           "check_timeout", "concurrency", "connect_reason", "hostport", "http_reason", "probe", "read_capped",
+           "redacted_logs", "request_headers", "sendable", "server_message", "unlock_key"]
 
 DEFAULT_TIMEOUT = 3.0
 _MAX_MESSAGE = 160  # server text is cut here (after redaction): a reason stays one readable line
 _MAX_MODELS = 10_000  # a hostile or broken server cannot make us hold an unbounded list
-_MAX_BODY = 2 * 1024 * 1024  # bytes read from one reply: 10,000 model ids fit, a flood does not
+MAX_BODY = 2 * 1024 * 1024  # bytes read from one reply: 10,000 model ids fit, a flood does not
 _MAX_SLOTS = 1024  # servers asked at the same time, whatever the descriptor limit allows
 _RESERVED_FDS = 64  # descriptors left to the caller (its files, logs, DNS lookups)
 # The loggers that may record a server's reply or a request's headers while a probe runs.
@@ -201,18 +202,13 @@ async def aprobe(reg: "Registry", target: str | Iterable[str] | None = None, *,
 
     import httpx  # deferred: only a live check pays for it
 
-    echo = _Echo(reg)
+    echo = Echo(reg)
     slots = asyncio.Semaphore(concurrency(len(targets)))
     done = 0
 
     async def one(item: _Target, client: "httpx.AsyncClient") -> ProviderProbe:
         nonlocal done
-        problem = item.provider.unavailable_reason
-        if problem is None and item.provider.api_key is None and item.provider.key_command is not None:
-            try:  # the key command runs once per registry, off the event loop
-                echo.add((await asyncio.to_thread(item.provider.key_command.key, item.provider.name)).reveal())
-            except ConfigError as exc:
-                problem = exc.first.one_line()
+        problem = await unlock_key(item.provider, echo)
         if problem is not None:  # a bad environment value or key command: there is nothing usable to ask
             result = ProviderProbe(item.provider.name, item.api_base, False, None, None, (),
                                    f"not checked: unavailable: {problem}", item.model_id, item.model)
@@ -232,10 +228,36 @@ async def aprobe(reg: "Registry", target: str | Iterable[str] | None = None, *,
     # No pool limit of httpx's own: the semaphore is the one bound, so no probe can time out
     # waiting for a pooled connection while its clock runs.
     limits = httpx.Limits(max_connections=None, max_keepalive_connections=0)
-    with _quiet_litellm(any(item.completion for item in targets)), _redacted_logs(echo):
+    with _quiet_litellm(any(item.completion for item in targets)), redacted_logs(echo):
         async with httpx.AsyncClient(timeout=timeout, follow_redirects=False, limits=limits) as client:
             probes = await asyncio.gather(*(one(item, client) for item in targets))
     return ProbeResult(tuple(probes), timeout)
+
+
+async def unlock_key(provider: "Provider", echo: Echo) -> str | None:
+    """Why ``provider`` cannot be asked (unavailable, or its key command failed), else None.
+
+    A key command runs here, once per registry and off the event loop, and the key it printed
+    joins ``echo``'s secrets: a server that echoes it back is redacted like any other key."""
+    import asyncio
+
+    problem = provider.unavailable_reason
+    if problem is None and provider.api_key is None and provider.key_command is not None:
+        try:
+            echo.add((await asyncio.to_thread(provider.key_command.key, provider.name)).reveal())
+        except ConfigError as exc:
+            problem = exc.first.one_line()
+    return problem
+
+
+def request_headers(provider: "Provider") -> dict[str, str]:
+    """The headers every request to ``provider``'s server carries: its configured headers and the
+    key as a bearer token (after ``unlock_key``). Plain text: never log or store them."""
+    headers = {name: value.reveal() for name, value in provider.headers.items()}
+    key = _sent_key(provider)
+    if key is not None:
+        headers["Authorization"] = f"Bearer {key.reveal()}"
+    return headers
 
 
 def concurrency(count: int) -> int:
@@ -254,7 +276,7 @@ def concurrency(count: int) -> int:
     return max(1, min(count, _MAX_SLOTS, (soft - _RESERVED_FDS) // 2))
 
 
-class _Echo:
+class Echo:
     """The one path from server text to output: redact every secret the registry holds, then
     put the text on one line with controls escaped, then cut it.
 
@@ -312,7 +334,7 @@ class _RedactingFilter:
     """A logging filter that masks the secrets in records of the HTTP and LiteLLM loggers:
     httpx logs the server's status line, httpcore its headers, openai the request's headers."""
 
-    def __init__(self, echo: _Echo) -> None:
+    def __init__(self, echo: Echo) -> None:
         self._echo = echo
 
     def filter(self, record: Any) -> bool:
@@ -327,7 +349,7 @@ class _RedactingFilter:
 
 
 @contextlib.contextmanager
-def _redacted_logs(echo: _Echo) -> Iterator[None]:
+def redacted_logs(echo: Echo) -> Iterator[None]:
     """While a run lasts, every record of ``_LOGGERS`` passes through a ``_RedactingFilter``.
     Each run adds and removes its own filter object, so concurrent runs do not undo each other."""
     import logging
@@ -414,16 +436,17 @@ def _key_note(provider: "Provider") -> str:
     return f"the key from {source} was sent"
 
 
-def _hostport(url: str) -> str:
+def hostport(url: str) -> str:
+    """``host:port`` of ``url`` (``[v6]:port``), the port made explicit: how reasons name a server."""
     parts = urlsplit(url)
     port = parts.port or (443 if parts.scheme == "https" else 80)
     host = parts.hostname or "?"
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
-def _server_message(body: bytes) -> str | None:
+def server_message(body: bytes) -> str | None:
     """The server's own error text, unredacted: ``error.message`` (or ``detail``) from JSON, else
-    the text. The whole body is read (it is capped at ``_MAX_BODY``), so nothing is cut before
+    the text. The whole body is read (it is capped at ``MAX_BODY``), so nothing is cut before
     the caller redacts it."""
     text = body.decode("utf-8", "replace").strip()
     try:
@@ -442,12 +465,12 @@ def _server_message(body: bytes) -> str | None:
     return text or None
 
 
-def _connect_reason(exc: BaseException, url: str, echo: _Echo) -> str:
+def connect_reason(exc: BaseException, url: str, echo: Echo) -> str:
     """Refused, unresolvable, or another socket error: found by walking the exception chain,
     since httpx words a refusal differently depending on how many addresses it tried."""
     import socket
 
-    where = _hostport(url)
+    where = hostport(url)
     seen: BaseException | None = exc
     while seen is not None:
         if isinstance(seen, ConnectionRefusedError):
@@ -458,7 +481,9 @@ def _connect_reason(exc: BaseException, url: str, echo: _Echo) -> str:
     return f"cannot connect to {where}: {echo.line(exc) or type(exc).__name__}"
 
 
-def _http_reason(status: int, message: str | None, url: str, provider: "Provider") -> str:
+def http_reason(status: int, message: str | None, url: str, provider: "Provider") -> str:
+    """One line for an HTTP error status of ``GET url``: the status, the server's (redacted)
+    message, and what to do, naming which key was sent (never the key)."""
     try:
         from http import HTTPStatus  # deferred: only a failed answer needs the phrase
 
@@ -499,23 +524,23 @@ def _parse_models(body: bytes) -> list[str] | None:
     return ids
 
 
-def _sendable(value: str) -> bool:
+def sendable(value: str) -> bool:
     """Whether a header value can go on the wire: printable ASCII, spaces and tabs."""
     return value.isascii() and all(char == "\t" or char.isprintable() for char in value)
 
 
-async def _read_capped(response: Any) -> bytes | None:
-    """The decoded body, or None once it passes ``_MAX_BODY`` (a flood, or a compression bomb)."""
+async def read_capped(response: Any) -> bytes | None:
+    """The decoded body, or None once it passes ``MAX_BODY`` (a flood, or a compression bomb)."""
     chunks, size = [], 0
     async for chunk in response.aiter_bytes():
         size += len(chunk)
-        if size > _MAX_BODY:
+        if size > MAX_BODY:
             return None
         chunks.append(chunk)
     return b"".join(chunks)
 
 
-async def _probe_server(item: _Target, client: Any, timeout: float, echo: _Echo) -> ProviderProbe:
+async def _probe_server(item: _Target, client: Any, timeout: float, echo: Echo) -> ProviderProbe:
     """``GET {api_base}/models`` within one deadline of ``timeout`` seconds from the start (connect,
     headers and body together: a server that trickles bytes cannot stretch it); every failure
     becomes a one-line reason."""
@@ -525,16 +550,13 @@ async def _probe_server(item: _Target, client: Any, timeout: float, echo: _Echo)
 
     provider = item.provider
     url = item.api_base.rstrip("/") + "/models"
-    headers = {name: value.reveal() for name, value in provider.headers.items()}
-    key = _sent_key(provider)
-    if key is not None:
-        headers["Authorization"] = f"Bearer {key.reveal()}"
+    headers = request_headers(provider)
 
     def down(reason: str, status: int | None = None, latency: float | None = None) -> ProviderProbe:
         return ProviderProbe(provider.name, item.api_base, False, latency, status, (),
                              escape_controls(echo.redact(reason)), item.model_id, item.model)
 
-    unsendable = next((name for name, value in headers.items() if not _sendable(value)), None)
+    unsendable = next((name for name, value in headers.items() if not sendable(value)), None)
     if unsendable is not None:  # httpx would raise, or h11 would quote the whole value in its error
         return down(f"header {quoted(unsendable)} was not sent: its value has a non-ASCII or control "
                     "character, and HTTP header values are printable ASCII")
@@ -544,20 +566,20 @@ async def _probe_server(item: _Target, client: Any, timeout: float, echo: _Echo)
             async with client.stream("GET", url, headers=headers) as response:
                 status = response.status_code
                 content_type = response.headers.get("content-type", "")
-                body = await _read_capped(response)
+                body = await read_capped(response)
     except (TimeoutError, httpx.TimeoutException):
-        return down(f"timed out after {timeout:g} s waiting for {_hostport(url)}")
+        return down(f"timed out after {timeout:g} s waiting for {hostport(url)}")
     except httpx.ConnectError as exc:
-        return down(_connect_reason(exc, url, echo))
+        return down(connect_reason(exc, url, echo))
     except Exception as exc:  # httpx's errors, and any other (a header value httpx cannot encode)
-        return down(f"request to {_hostport(url)} failed: {echo.line(exc) or type(exc).__name__}")
+        return down(f"request to {hostport(url)} failed: {echo.line(exc) or type(exc).__name__}")
     latency = (time.perf_counter() - started) * 1000
     if body is None:
-        return down(f"GET {url} answered {status} with more than {_MAX_BODY // (1024 * 1024)} MiB; "
+        return down(f"GET {url} answered {status} with more than {MAX_BODY // (1024 * 1024)} MiB; "
                     "not a model list", status, latency)
     if status >= 300:
-        message = _server_message(body)
-        return down(_http_reason(status, echo.line(message) if message else None, url, provider), status, latency)
+        message = server_message(body)
+        return down(http_reason(status, echo.line(message) if message else None, url, provider), status, latency)
     served = _parse_models(body)
     if served is None:
         what = echo.line(content_type.split(";")[0], 60) or "no content type"
@@ -597,7 +619,7 @@ def _with_completion(result: ProviderProbe, check: CompletionCheck) -> ProviderP
     return result.replace(completion=check)
 
 
-async def _complete(reg: "Registry", item: _Target, timeout: float, echo: _Echo) -> CompletionCheck:
+async def _complete(reg: "Registry", item: _Target, timeout: float, echo: Echo) -> CompletionCheck:
     """A 1-token chat completion through ``litellm.acompletion`` with the kwargs ``resolve`` returns,
     within its own deadline of ``timeout`` seconds."""
     import asyncio
@@ -638,7 +660,7 @@ def _litellm_message(exc: Exception) -> str:
         if marker in text:
             text = text.split(marker, 1)[1]
     if text.startswith("{"):
-        text = _server_message(text.encode("utf-8")) or text
+        text = server_message(text.encode("utf-8")) or text
     return text.split(". Received Model Group")[0].strip() or type(exc).__name__
 
 
