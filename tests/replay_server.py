@@ -2,7 +2,8 @@
 
 No Ollama, llama.cpp, LM Studio or vLLM server can run in the tests, so each fixture holds the
 bodies that server's documentation gives for the endpoints discovery asks, keyed ``"METHOD /path"``;
-``POST /api/show`` is keyed by the ``model`` of the request (``by_model``). Anything else is a 404,
+``POST /api/show`` is keyed by the ``model`` of the request (``by_model``); ``{"_status": 401,
+"_body": ...}`` answers with that status. Anything else is a 404,
 as on the real servers. Every request is recorded (method, path, headers, body) for assertions.
 """
 
@@ -37,7 +38,8 @@ class ReplayServer(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), _Handler)
         self.routes = routes
         self.requests: list[tuple[str, str, dict[str, str], bytes]] = []
-        self._thread = threading.Thread(target=self.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.02},
+                                        daemon=True)
 
     @property
     def root(self) -> str:
@@ -86,6 +88,9 @@ class _Handler(BaseHTTPRequestHandler):
                 return
         if route is None:
             self._send(404, b"404 page not found", "text/plain")
+            return
+        if isinstance(route, dict) and "_status" in route:
+            self._send(route["_status"], json.dumps(route.get("_body")).encode())
             return
         self._send(200, route if isinstance(route, bytes) else json.dumps(route).encode())
 
