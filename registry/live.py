@@ -1,4 +1,5 @@
-"""Live checks against running servers: the only module that opens sockets or imports litellm.
+"""Live checks against running servers: the only module that imports litellm, and with
+``discovery`` (which reuses its request, reason and redaction helpers) the only one that opens sockets.
 
 ``probe`` asks each provider's server ``GET {api_base}/models`` with the key ``load`` resolved and
 reports whether it is up, how fast it answered, what it serves and, for a model id, whether that
