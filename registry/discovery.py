@@ -564,6 +564,8 @@ def cached_models(reg: Registry, provider_name: str) -> ProviderModels | None:
     fetched_at, server, stored = entry.get("fetched_at"), entry.get("server"), entry.get("models")
     if not isinstance(fetched_at, (int, float)) or isinstance(fetched_at, bool) or not isinstance(stored, list):
         return None
-    models = tuple(m for m in (ServedModel.from_dict(item) for item in stored[:MAX_MODELS]) if m is not None)
+    echo = Echo(reg)  # a key configured since the entry was written is masked too
+    models = tuple(m.replace(id=echo.redact(m.id)) for m in (ServedModel.from_dict(item) for item in stored[:MAX_MODELS])
+                   if m is not None)
     return ProviderModels(provider.name, provider.api_base, server if server in SERVER_KINDS else None, models,
                           float(fetched_at), from_cache=True)

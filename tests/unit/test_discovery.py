@@ -453,3 +453,13 @@ def test_replay_server_stays_on_loopback() -> None:
     with ReplayServer({}) as server:
         assert server.root.startswith("http://127.0.0.1:")
     assert os.environ.get("XDG_CACHE_HOME")  # the conftest isolates the cache directory
+
+
+def test_a_key_configured_after_the_entry_was_written_is_masked_in_it() -> None:
+    later = "sk-later-0123456789abcdef"
+    with ReplayServer({"GET /v1/models": {"data": [{"id": f"m-{later}"}]}}) as server:
+        base = server.root + "/v1"
+        discover(registry.load(config_path=None, environ={"OLLAMA_BASE_URL": base}), "ollama")
+    reg = registry.load(config_path=None, environ={"OLLAMA_BASE_URL": base, "OLLAMA_API_KEY": later})
+    cached = cached_models(reg, "ollama")
+    assert cached is not None and len(cached.models) == 1 and later not in cached.models[0].id
