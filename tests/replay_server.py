@@ -4,13 +4,15 @@ No Ollama, llama.cpp, LM Studio or vLLM server can run in the tests, so each fix
 bodies that server's documentation gives for the endpoints discovery asks, keyed ``"METHOD /path"``;
 ``POST /api/show`` is keyed by the ``model`` of the request (``by_model``); ``{"_status": 401,
 "_body": ...}`` answers with that status. Anything else is a 404,
-as on the real servers. Every request is recorded (method, path, headers, body) for assertions.
+as on the real servers. Every request is recorded (method, path, headers, body) for assertions,
+and ``max_active`` is the most requests it was answering at the same time (each takes ``delay`` s).
 """
 
 from __future__ import annotations
 
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -34,9 +36,13 @@ class ReplayServer(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, routes: dict[str, Any]) -> None:
+    def __init__(self, routes: dict[str, Any], *, delay: float = 0.0) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
         self.routes = routes
+        self.delay = delay
+        self.active = 0
+        self.max_active = 0
+        self._lock = threading.Lock()
         self.requests: list[tuple[str, str, dict[str, str], bytes]] = []
         self._thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.02},
                                         daemon=True)
@@ -73,6 +79,17 @@ class _Handler(BaseHTTPRequestHandler):
         self._answer("POST")
 
     def _answer(self, method: str) -> None:
+        with self.server._lock:
+            self.server.active += 1
+            self.server.max_active = max(self.server.max_active, self.server.active)
+        try:
+            time.sleep(self.server.delay)
+            self._reply(method)
+        finally:
+            with self.server._lock:
+                self.server.active -= 1
+
+    def _reply(self, method: str) -> None:
         length = int(self.headers.get("content-length") or 0)
         sent = self.rfile.read(length) if length else b""
         self.server.requests.append((method, self.path, dict(self.headers.items()), sent))

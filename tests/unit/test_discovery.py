@@ -233,6 +233,13 @@ def test_caps_models_per_server(monkeypatch: pytest.MonkeyPatch) -> None:
     assert len(found.models) == 5 and len(shows) == 5
 
 
+def test_at_most_four_requests_to_one_server_at_a_time() -> None:
+    tags = {"models": [{"name": f"m{i}:latest"} for i in range(16)]}
+    with ReplayServer({"GET /api/tags": tags, "GET /v1/models": {"data": []}}, delay=0.05) as server:
+        found = discover(load_for("OLLAMA_BASE_URL", server), "ollama").results[0]
+    assert len(found.models) == 16 and server.max_active == discovery.PER_SERVER
+
+
 def test_a_body_past_the_cap_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     import registry.live
 
