@@ -261,6 +261,20 @@ def test_one_deadline_for_all_the_requests_of_a_server() -> None:
     assert elapsed < 2.5
 
 
+def test_servers_are_asked_concurrently() -> None:
+    with socket.socket() as first, socket.socket() as second:
+        for silent in (first, second):
+            silent.bind(("127.0.0.1", 0))
+            silent.listen(16)
+        environ = {"OLLAMA_BASE_URL": f"http://127.0.0.1:{first.getsockname()[1]}/v1",
+                   "VLLM_BASE_URL": f"http://127.0.0.1:{second.getsockname()[1]}/v1"}
+        started = time.monotonic()
+        result = discover(registry.load(config_path=None, environ=environ), ["ollama", "vllm"], timeout=0.5)
+        elapsed = time.monotonic() - started
+    assert [r.provider for r in result.results] == ["ollama", "vllm"] and not result.ok
+    assert elapsed < 0.5 * 2 + 0.5  # both deadlines ran at the same time
+
+
 def test_a_stopped_server_is_a_reason_not_an_exception() -> None:
     server = ReplayServer(fixture("ollama"))
     root = server.root
