@@ -27,6 +27,12 @@ schema-checked again (the expensive part). Placeholder keys such as ``ollama`` a
 can read *and* write your cache directory can forge an entry; they could as well edit your config
 file.
 
+Other records (what servers serve, ``discovery``) are kept as signed JSON entries in a named
+subdirectory of the cache directory (``read_json_entry`` / ``write_json_entry``), under the same
+rules: the directory and every file owned by this user and not writable by group or others, no
+link followed, reads capped, writes atomic, each entry signed with the same per-user key (bound to
+its subdirectory and name, so an entry copied to another name is a miss), and any doubt a miss.
+
 Set ``PROVIDER_REGISTRY_NO_CACHE`` to any non-empty value to turn the cache off.
 """
 
@@ -61,8 +67,9 @@ from .version import VERSION
 from .yamlfile import Document
 
 __all__ = [
-    "MAX_ENTRIES", "MAX_ENTRY_BYTES", "NO_CACHE_ENV", "CachedVerdict", "UntrustedCache", "ValidationCache",
-    "cache_directory", "content_key", "open_validation_cache", "untrusted_reason",
+    "MAX_ENTRIES", "MAX_ENTRY_BYTES", "MAX_JSON_ENTRIES", "MAX_JSON_ENTRY_BYTES", "NO_CACHE_ENV", "CachedVerdict",
+    "UntrustedCache", "ValidationCache", "cache_directory", "cache_enabled", "content_key", "open_validation_cache",
+    "read_json_entry", "untrusted_reason", "write_json_entry",
 ]
 
 CACHE_FORMAT = 3  # 3: a document that holds secrets is never stored (2 stored where they lie in the file)
@@ -71,6 +78,10 @@ MAX_ENTRIES = 64  # old entries (edited files) are pruned beyond this; each is a
 # The most bytes read from (or written to) one entry: a verdict is ~200 bytes, the built-in file's
 # document ~8 KB. A larger document is stored as the verdict alone; a larger file on disk is a miss.
 MAX_ENTRY_BYTES = 256 * 1024
+# JSON entries (``read_json_entry``): a record of 1,000 served models is a few hundred kilobytes.
+MAX_JSON_ENTRY_BYTES = 4 * 1024 * 1024
+MAX_JSON_ENTRIES = 1024  # per subdirectory; the oldest are pruned beyond this
+_JSON_SUFFIX = ".json"
 _KEY_FILE = "mac.key"
 _KEY_BYTES = 32
 _SUFFIX = ".entry"
@@ -187,16 +198,7 @@ class ValidationCache(Frozen):
             return
 
     def _prune(self) -> None:
-        with os.scandir(self.directory) as found:
-            entries = [e for e in found if e.name.endswith(_SUFFIX) and e.is_file(follow_symlinks=False)]
-        if len(entries) <= MAX_ENTRIES:
-            return
-        entries.sort(key=lambda e: e.stat(follow_symlinks=False).st_mtime)
-        for entry in entries[: len(entries) - MAX_ENTRIES]:
-            try:
-                os.unlink(entry.path)
-            except OSError:
-                pass
+        _prune(self.directory, _SUFFIX, MAX_ENTRIES)
 
 
 class UntrustedCache(Exception):
@@ -330,12 +332,96 @@ def untrusted_reason(directory: Path) -> UntrustedCache | None:
 
 def open_validation_cache(app_name: str, environ: Mapping[str, str]) -> ValidationCache | None:
     """The cache for ``app_name`` in the platform cache directory; None when turned off."""
-    if environ.get(NO_CACHE_ENV, "").strip():
+    if not cache_enabled(environ):
         return None
     try:
         return ValidationCache(cache_directory(app_name))
     except Exception:  # no usable home directory: run without a cache
         return None
+
+
+def cache_enabled(environ: Mapping[str, str] | None = None) -> bool:
+    """False when ``PROVIDER_REGISTRY_NO_CACHE`` is set (in ``environ``, default ``os.environ``)."""
+    return not (os.environ if environ is None else environ).get(NO_CACHE_ENV, "").strip()
+
+
+def _json_entry_path(app_name: str, subdirectory: str, name: str) -> tuple[Path, Path, str]:
+    """The cache directory (which holds the key), the entry's subdirectory, and its file name.
+    ValueError for a name that could leave the subdirectory: only the caller's own, safe names."""
+    for part in (subdirectory, name):
+        if not part or part.startswith(".") or not all(c.isascii() and (c.isalnum() or c in "-_.") for c in part):
+            raise ValueError(f"not a cache entry name: {part!r}")
+    top = cache_directory(app_name)
+    return top, top / subdirectory, name + _JSON_SUFFIX
+
+
+def _json_mac(mac_key: bytes, subdirectory: str, name: str, payload: bytes) -> bytes:
+    """The MAC of a JSON entry, bound to where it lives: never equal to a verdict entry's MAC."""
+    return _sign(mac_key, f"json entry\0{subdirectory}\0{name}\0".encode() + payload)
+
+
+def read_json_entry(app_name: str, subdirectory: str, name: str, *,
+                    environ: Mapping[str, str] | None = None) -> Any | None:
+    """The JSON value stored as ``name`` in ``subdirectory`` of ``app_name``'s cache, or None (a miss)
+    for anything but an entry signed with this user's key in a trusted directory; never raises
+    (but ValueError for a malformed ``name``). None as well when the cache is turned off."""
+    top, directory, file_name = _json_entry_path(app_name, subdirectory, name)
+    if not cache_enabled(environ):
+        return None
+    try:
+        with _TrustedDirectory(top) as trusted:
+            mac_key = trusted.mac_key()
+        if mac_key is None:
+            return None
+        with _TrustedDirectory(directory) as trusted:
+            raw = trusted.read(file_name, MAX_JSON_ENTRY_BYTES)
+        if raw is None:
+            return None
+        mac, newline, payload = raw.partition(b"\n")
+        if not newline or not compare_digest(mac, _json_mac(mac_key, subdirectory, name, payload)):
+            return None
+        return json.loads(payload)
+    except Exception:  # untrusted, unreadable or corrupt: a miss, never an error
+        return None
+
+
+def write_json_entry(app_name: str, subdirectory: str, name: str, value: Any, *,
+                     environ: Mapping[str, str] | None = None) -> bool:
+    """Store ``value`` (plain JSON: never a key or a header value) as ``name``; True when written.
+    A read-only, full or untrusted cache directory, or a turned-off cache, only returns False."""
+    top, directory, file_name = _json_entry_path(app_name, subdirectory, name)
+    if not cache_enabled(environ):
+        return False
+    try:
+        payload = json.dumps(value, allow_nan=False, separators=(",", ":"), ensure_ascii=True).encode()
+        if len(payload) + 65 > MAX_JSON_ENTRY_BYTES:
+            return False
+        with _TrustedDirectory(top, create=True) as trusted:
+            mac_key = trusted.mac_key(create=True)
+        if mac_key is None:
+            return False
+        with _TrustedDirectory(directory, create=True):  # checks owner and mode before writing into it
+            pass
+        atomic_write(directory / file_name, _json_mac(mac_key, subdirectory, name, payload) + b"\n" + payload,
+                     durable=False)
+        _prune(directory, _JSON_SUFFIX, MAX_JSON_ENTRIES)
+        return True
+    except Exception:
+        return False
+
+
+def _prune(directory: Path, suffix: str, keep: int) -> None:
+    """Delete the oldest files ending in ``suffix`` beyond ``keep``."""
+    with os.scandir(directory) as found:
+        entries = [e for e in found if e.name.endswith(suffix) and e.is_file(follow_symlinks=False)]
+    if len(entries) <= keep:
+        return
+    entries.sort(key=lambda e: e.stat(follow_symlinks=False).st_mtime)
+    for entry in entries[: len(entries) - keep]:
+        try:
+            os.unlink(entry.path)
+        except OSError:
+            pass
 
 
 def _sign(mac_key: bytes, payload: bytes) -> bytes:

@@ -45,6 +45,7 @@ _COMMAND_MODULES: dict[str, str] = {
     "schema": "schema",
     "check": "check",
     "export": "export",
+    "models": "models",
     "doctor": "doctor",
 }
 

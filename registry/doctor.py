@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from .errors import ConfigError, UnknownProviderError
 from .live import (
     DEFAULT_TIMEOUT, CompletionCheck, Echo, acomplete, check_timeout, concurrency, connect_reason, hostport,
-    parse_models, quiet_litellm, read_capped, redacted_logs, server_message,
+    parse_models, quiet_litellm, read_capped, redacted_logs, request_headers, server_message, unlock_key,
 )
 from .provider import Origin
 from .suggest import close_match
@@ -364,22 +364,11 @@ def _subjects(report: "LoadReport", providers: str | Iterable[str] | None) -> li
 
 async def _headers(subject: _Subject, raw_key: str | None, echo: Echo) -> dict[str, str]:
     """The provider's headers and key, as ``check`` sends them; the raw key when there is no registry."""
-    import asyncio
-
     provider = subject.provider
     if provider is None:
         return {"Authorization": f"Bearer {raw_key}"} if raw_key else {}
-    headers = {name: value.reveal() for name, value in provider.headers.items()}
-    key = provider.api_key.reveal() if provider.api_key is not None else None
-    if key is None and provider.key_command is not None:
-        try:  # the key command runs once per registry, off the event loop
-            key = (await asyncio.to_thread(provider.key_command.key, provider.name)).reveal()
-            echo.add(key)
-        except ConfigError:
-            key = None
-    if key:
-        headers["Authorization"] = f"Bearer {key}"
-    return headers
+    await unlock_key(provider, echo)  # a failed key command: ask without a key, as check does
+    return request_headers(provider)
 
 
 class _Reply(Frozen):

@@ -1,5 +1,6 @@
-"""Live checks against running servers: with ``doctor.py`` (which reuses its public helpers), the
-only module that opens sockets or imports litellm.
+"""Live checks against running servers: the only module that imports litellm, and with
+``discovery.py`` and ``doctor.py`` (which reuse its request, reason and redaction helpers) the only
+ones that open sockets.
 
 ``probe`` asks each provider's server ``GET {api_base}/models`` with the key ``load`` resolved and
 reports whether it is up, how fast it answered, what it serves and, for a model id, whether that
@@ -45,14 +46,15 @@ if TYPE_CHECKING:
     from .model import Registry
     from .provider import Provider
 
-__all__ = ["DEFAULT_TIMEOUT", "CompletionCheck", "Echo", "ProbeResult", "ProviderProbe", "acomplete", "aprobe",
-           "check_timeout", "concurrency", "connect_reason", "hostport", "parse_models", "probe", "quiet_litellm",
-           "read_capped", "redacted_logs", "server_message"]
+__all__ = ["DEFAULT_TIMEOUT", "MAX_BODY", "CompletionCheck", "Echo", "ProbeResult", "ProviderProbe", "acomplete",
+           "aprobe", "check_timeout", "concurrency", "connect_reason", "hostport", "http_reason", "parse_models",
+           "probe", "quiet_litellm", "read_capped", "redacted_logs", "request_headers", "sendable", "server_message",
+           "unlock_key"]
 
 DEFAULT_TIMEOUT = 3.0
 _MAX_MESSAGE = 160  # server text is cut here (after redaction): a reason stays one readable line
 _MAX_MODELS = 10_000  # a hostile or broken server cannot make us hold an unbounded list
-_MAX_BODY = 2 * 1024 * 1024  # bytes read from one reply: 10,000 model ids fit, a flood does not
+MAX_BODY = 2 * 1024 * 1024  # bytes read from one reply: 10,000 model ids fit, a flood does not
 _MAX_SLOTS = 1024  # servers asked at the same time, whatever the descriptor limit allows
 _RESERVED_FDS = 64  # descriptors left to the caller (its files, logs, DNS lookups)
 # The loggers that may record a server's reply or a request's headers while a probe runs.
@@ -209,12 +211,7 @@ async def aprobe(reg: "Registry", target: str | Iterable[str] | None = None, *,
 
     async def one(item: _Target, client: "httpx.AsyncClient") -> ProviderProbe:
         nonlocal done
-        problem = item.provider.unavailable_reason
-        if problem is None and item.provider.api_key is None and item.provider.key_command is not None:
-            try:  # the key command runs once per registry, off the event loop
-                echo.add((await asyncio.to_thread(item.provider.key_command.key, item.provider.name)).reveal())
-            except ConfigError as exc:
-                problem = exc.first.one_line()
+        problem = await unlock_key(item.provider, echo)
         if problem is not None:  # a bad environment value or key command: there is nothing usable to ask
             result = ProviderProbe(item.provider.name, item.api_base, False, None, None, (),
                                    f"not checked: unavailable: {problem}", item.model_id, item.model)
@@ -238,6 +235,32 @@ async def aprobe(reg: "Registry", target: str | Iterable[str] | None = None, *,
         async with httpx.AsyncClient(timeout=timeout, follow_redirects=False, limits=limits) as client:
             probes = await asyncio.gather(*(one(item, client) for item in targets))
     return ProbeResult(tuple(probes), timeout)
+
+
+async def unlock_key(provider: "Provider", echo: Echo) -> str | None:
+    """Why ``provider`` cannot be asked (unavailable, or its key command failed), else None.
+
+    A key command runs here, once per registry and off the event loop, and the key it printed
+    joins ``echo``'s secrets: a server that echoes it back is redacted like any other key."""
+    import asyncio
+
+    problem = provider.unavailable_reason
+    if problem is None and provider.api_key is None and provider.key_command is not None:
+        try:
+            echo.add((await asyncio.to_thread(provider.key_command.key, provider.name)).reveal())
+        except ConfigError as exc:
+            problem = exc.first.one_line()
+    return problem
+
+
+def request_headers(provider: "Provider") -> dict[str, str]:
+    """The headers every request to ``provider``'s server carries: its configured headers and the
+    key as a bearer token (after ``unlock_key``). Plain text: never log or store them."""
+    headers = {name: value.reveal() for name, value in provider.headers.items()}
+    key = _sent_key(provider)
+    if key is not None:
+        headers["Authorization"] = f"Bearer {key.reveal()}"
+    return headers
 
 
 def concurrency(count: int) -> int:
@@ -419,7 +442,7 @@ def _key_note(provider: "Provider") -> str:
 
 
 def hostport(url: str) -> str:
-    """``host:port`` of ``url`` (the default port when none is written; IPv6 in brackets), for reasons."""
+    """``host:port`` of ``url`` (``[v6]:port``), the port made explicit: how reasons name a server."""
     parts = urlsplit(url)
     port = parts.port or (443 if parts.scheme == "https" else 80)
     host = parts.hostname or "?"
@@ -428,7 +451,7 @@ def hostport(url: str) -> str:
 
 def server_message(body: bytes) -> str | None:
     """The server's own error text, unredacted: ``error.message`` (or ``detail``) from JSON, else
-    the text. The whole body is read (it is capped at ``_MAX_BODY``), so nothing is cut before
+    the text. The whole body is read (it is capped at ``MAX_BODY``), so nothing is cut before
     the caller redacts it."""
     text = body.decode("utf-8", "replace").strip()
     try:
@@ -463,7 +486,9 @@ def connect_reason(exc: BaseException, url: str, echo: Echo) -> str:
     return f"cannot connect to {where}: {echo.line(exc) or type(exc).__name__}"
 
 
-def _http_reason(status: int, message: str | None, url: str, provider: "Provider") -> str:
+def http_reason(status: int, message: str | None, url: str, provider: "Provider") -> str:
+    """One line for an HTTP error status of ``GET url``: the status, the server's (redacted)
+    message, and what to do, naming which key was sent (never the key)."""
     try:
         from http import HTTPStatus  # deferred: only a failed answer needs the phrase
 
@@ -504,17 +529,17 @@ def parse_models(body: bytes) -> list[str] | None:
     return ids
 
 
-def _sendable(value: str) -> bool:
+def sendable(value: str) -> bool:
     """Whether a header value can go on the wire: printable ASCII, spaces and tabs."""
     return value.isascii() and all(char == "\t" or char.isprintable() for char in value)
 
 
 async def read_capped(response: Any) -> bytes | None:
-    """The decoded body, or None once it passes ``_MAX_BODY`` (a flood, or a compression bomb)."""
+    """The decoded body, or None once it passes ``MAX_BODY`` (a flood, or a compression bomb)."""
     chunks, size = [], 0
     async for chunk in response.aiter_bytes():
         size += len(chunk)
-        if size > _MAX_BODY:
+        if size > MAX_BODY:
             return None
         chunks.append(chunk)
     return b"".join(chunks)
@@ -530,16 +555,13 @@ async def _probe_server(item: _Target, client: Any, timeout: float, echo: Echo) 
 
     provider = item.provider
     url = item.api_base.rstrip("/") + "/models"
-    headers = {name: value.reveal() for name, value in provider.headers.items()}
-    key = _sent_key(provider)
-    if key is not None:
-        headers["Authorization"] = f"Bearer {key.reveal()}"
+    headers = request_headers(provider)
 
     def down(reason: str, status: int | None = None, latency: float | None = None) -> ProviderProbe:
         return ProviderProbe(provider.name, item.api_base, False, latency, status, (),
                              escape_controls(echo.redact(reason)), item.model_id, item.model)
 
-    unsendable = next((name for name, value in headers.items() if not _sendable(value)), None)
+    unsendable = next((name for name, value in headers.items() if not sendable(value)), None)
     if unsendable is not None:  # httpx would raise, or h11 would quote the whole value in its error
         return down(f"header {quoted(unsendable)} was not sent: its value has a non-ASCII or control "
                     "character, and HTTP header values are printable ASCII")
@@ -558,11 +580,11 @@ async def _probe_server(item: _Target, client: Any, timeout: float, echo: Echo) 
         return down(f"request to {hostport(url)} failed: {echo.line(exc) or type(exc).__name__}")
     latency = (time.perf_counter() - started) * 1000
     if body is None:
-        return down(f"GET {url} answered {status} with more than {_MAX_BODY // (1024 * 1024)} MiB; "
+        return down(f"GET {url} answered {status} with more than {MAX_BODY // (1024 * 1024)} MiB; "
                     "not a model list", status, latency)
     if status >= 300:
         message = server_message(body)
-        return down(_http_reason(status, echo.line(message) if message else None, url, provider), status, latency)
+        return down(http_reason(status, echo.line(message) if message else None, url, provider), status, latency)
     served = parse_models(body)
     if served is None:
         what = echo.line(content_type.split(";")[0], 60) or "no content type"
