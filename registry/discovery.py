@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from .cache import read_json_entry, write_json_entry
@@ -46,9 +45,15 @@ from .routing import MAX_MODEL_ID_LENGTH
 from .text import escape_controls, quoted
 from .values import EMPTY_MAPPING, Frozen, frozen_mapping
 
+TYPE_CHECKING = False  # see values.py: the package never imports typing at run time
 if TYPE_CHECKING:
+    from typing import Any, TypeAlias
+
     from .model import Registry
     from .provider import Provider
+
+    # One field of one model as a server stated it: field name -> (value, endpoint).
+    Facts: TypeAlias = dict[str, tuple[Any, str]]
 
 __all__ = ["CACHE_SUBDIRECTORY", "MAX_CONTEXT", "MAX_MODELS", "PER_SERVER", "SERVER_KINDS", "Discovery",
            "ProviderModels", "ServedModel", "adiscover", "cached_models", "discover", "openai_kind", "parse_llamacpp_props",
@@ -64,8 +69,6 @@ _CACHE_FORMAT = 1
 _FLAGS = ("tools", "vision", "reasoning", "loaded")
 _COUNTS = ("context_window", "trained_context_window")
 
-# One field of one model as a server stated it: field name -> (value, endpoint).
-Facts = dict[str, tuple[Any, str]]
 
 
 class ServedModel(Frozen):

@@ -38,7 +38,7 @@ class Resolution(Frozen):
 
     __slots__ = (
         "model_id", "provider", "prefix", "model", "kwargs", "decided_by", "origins",
-        "via_fallback", "alias_of", "suggestion", "effort", "effort_sent",
+        "via_fallback", "alias_of", "suggestion", "effort", "effort_sent", "note",
     )
     model_id: str
     provider: str
@@ -52,9 +52,10 @@ class Resolution(Frozen):
     suggestion: str | None
     effort: str | None
     effort_sent: str | None
+    note: str | None  # check_model_id's note: the model is missing from the cached server list
     _defaults = {
         "origins": EMPTY_MAPPING, "via_fallback": False, "alias_of": None, "suggestion": None, "effort":
-        None, "effort_sent": None,
+        None, "effort_sent": None, "note": None,
     }
 
     def as_dict(self) -> dict[str, Any]:
@@ -71,6 +72,7 @@ class Resolution(Frozen):
             "effort": self.effort,
             "effort_sent": self.effort_sent,
             "suggestion": self.suggestion,
+            "note": self.note,
             "kwargs": dict(self.kwargs),
         }
 
@@ -98,10 +100,25 @@ def explain_resolve(registry: Registry, model_id: str, *, reasoning_effort: str 
         prefix_origin = provider.origins.get("name")  # '<name>/' is decided where the name is written
     decided_by = registry.settings_origins.get("fallback") if via_fallback else prefix_origin
     origins = {name: provider.origins[name] for name in ("api_base", "api_key") if name in provider.origins}
-    sent = (kwargs.get("extra_body") or {}).get("reasoning_effort")
+    sent = _effort_sent(kwargs)
     return Resolution(
         model_id=model_id, provider=provider.name, prefix=provider.prefix, model=route.model,
         kwargs=MappingProxyType(mask_kwargs(kwargs)), decided_by=decided_by, origins=MappingProxyType(origins),
         via_fallback=via_fallback, alias_of=route.alias_of, suggestion=check.suggestion,
-        effort=reasoning_effort, effort_sent=sent,
+        effort=reasoning_effort, effort_sent=sent, note=check.note,
     )
+
+
+def _effort_sent(kwargs: dict[str, Any]) -> str | None:
+    """What the kwargs carry for the effort, as one line: ``low`` (reasoning_effort, in the body or
+    as the argument), ``chat_template_kwargs.enable_thinking=false``, ``think=true``; None: nothing."""
+    body = kwargs.get("extra_body") or {}
+    if "reasoning_effort" in body:
+        return str(body["reasoning_effort"])
+    if "reasoning_effort" in kwargs:
+        return f"{kwargs['reasoning_effort']} (reasoning_effort argument)"
+    if "chat_template_kwargs" in body:
+        return f"chat_template_kwargs.enable_thinking={str(body['chat_template_kwargs']['enable_thinking']).lower()}"
+    if "think" in body:
+        return f"think={str(body['think']).lower()}"
+    return None

@@ -38,7 +38,7 @@ _SESSION_ORIGIN = Origin(SESSION_LAYER, "with_keys")
 class Registry:
     """All effective providers, routed through one table. Build it with ``registry.load()``."""
 
-    __slots__ = ("_table", "layers", "warnings", "url_policy", "settings_origins", "app_name", "_session_keys")
+    __slots__ = ("_table", "layers", "warnings", "url_policy", "settings_origins", "app_name", "_session_keys", "_served")
     _table: RouteTable
     layers: tuple[LayerSource, ...]
     warnings: tuple[Issue, ...]
@@ -46,6 +46,7 @@ class Registry:
     settings_origins: Mapping[str, Origin]
     app_name: str  # the application name it was loaded for: where its cache lives
     _session_keys: Mapping[str, Secret]
+    _served: dict[str, frozenset[str] | None]
 
     def __init__(self, table: RouteTable, *, layers: tuple[LayerSource, ...] = (), warnings: tuple[Issue, ...] = (),
                  url_policy: UrlPolicy | None = None, settings_origins: Mapping[str, Origin] = EMPTY_MAPPING,
@@ -57,6 +58,7 @@ class Registry:
         setter(self, "url_policy", url_policy)
         setter(self, "settings_origins", frozen_mapping(settings_origins))
         setter(self, "app_name", app_name)
+        setter(self, "_served", {})  # provider name -> its cached served ids (frozenset) or None: read once
         setter(self, "_session_keys", EMPTY_MAPPING)  # provider name -> Secret: with_keys
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -183,8 +185,35 @@ class Registry:
         not; ``key_missing`` says whether ``resolve`` would find a key now."""
         checked = self._table.check(model_id)
         if checked.key_missing and checked.provider in self._session_keys:
-            return checked.replace(key_missing=False, key_hint=None)
+            checked = checked.replace(key_missing=False, key_hint=None)
+        if checked.ok and checked.provider is not None and checked.model is not None:
+            served = self._served_ids(checked.provider)
+            if served is not None and checked.model not in served:
+                checked = self._not_served(checked, served)
         return checked
+
+    def _served_ids(self, provider: str) -> frozenset[str] | None:
+        """The ids the provider's server served at its last discovery (the cache, read once per
+        registry and provider), or None when there is no cached list."""
+        try:
+            return self._served[provider]
+        except KeyError:
+            discovered = self._discovered(provider)
+            ids = frozenset(model.id for model in discovered.models) if discovered is not None else None
+            self._served[provider] = ids
+            return ids
+
+    def _not_served(self, checked: ModelIdCheck, served: frozenset[str]) -> ModelIdCheck:
+        """``checked`` with a note that the cached server list lacks the model, and a close id."""
+        model = checked.model or ""
+        close = close_match(model, sorted(served)) if len(served) <= 10_000 else None
+        provider = self.providers[checked.provider or ""]
+        suggestion = checked.suggestion or (f"{provider.prefix}{close}" if close and checked.model_id.startswith(
+            provider.prefix) else close)
+        note = f"not served by {checked.provider} at its last discovery ('registry models --refresh' to ask again)"
+        if close:
+            note += f"; did you mean {suggestion!r}?"
+        return checked.replace(note=note, suggestion=suggestion)
 
     def model_info(self, model_id: str) -> ModelInfo:
         """What is known about ``model_id``'s model: the files' declarations merged with the cached
@@ -195,7 +224,9 @@ class Registry:
 
     def _discovered(self, provider: str) -> Any:
         """The cached discovery of ``provider``'s server, or None (no cache, or not yet run)."""
-        return None
+        from .discovery import cached_models  # deferred: reads the cache only, never the network
+
+        return cached_models(self, provider)
 
     def is_valid_model_id(self, model_id: str) -> bool:
         return self._table.check(model_id).ok

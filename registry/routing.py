@@ -80,7 +80,7 @@ class ModelIdCheck(Frozen):
     explanation. ``suggestion`` may be set even when ``ok`` (``olama/x``)."""
 
     __slots__ = ("model_id", "ok", "provider", "model", "reason", "suggestion", "alias_of", "key_missing",
-                 "key_hint")
+                 "key_hint", "note")
     model_id: str
     ok: bool
     provider: str | None
@@ -90,9 +90,10 @@ class ModelIdCheck(Frozen):
     alias_of: str | None
     key_missing: bool
     key_hint: str | None
+    note: str | None  # e.g. the model is missing from the provider's cached server list
     _defaults = {
         "provider": None, "model": None, "reason": None, "suggestion": None, "alias_of": None,
-        "key_missing": False, "key_hint": None,
+        "key_missing": False, "key_hint": None, "note": None,
     }
 
     def __bool__(self) -> bool:

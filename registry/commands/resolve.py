@@ -43,7 +43,9 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     if result.effort is not None:
         sent = result.effort_sent if result.effort_sent is not None else "dropped (the provider does not accept it)"
         ctx.out(f"effort:   {result.effort} -> {sent}")
-    if result.suggestion:
+    if result.note:
+        ctx.err(f"registry: {ctx.paint('warning', 'warning')}: {args.model_id!r} is {result.note}")
+    elif result.suggestion:
         ctx.err(f"registry: {ctx.paint('warning', 'warning')}: {args.model_id!r} went to the fallback provider")
         ctx.err(f"  hint: {did_you_mean(result.suggestion)}")
     return EXIT_OK

@@ -219,6 +219,7 @@ def test_resolve_fallback_json(capsys: pytest.CaptureFixture[str], config: str) 
         "effort": "minimal",
         "effort_sent": "low",
         "suggestion": None,
+        "note": None,
         "kwargs": {"model": "openai/moonshotai/Kimi-K2.6:novita", "api_base": "https://router.huggingface.co/v1",
                    "api_key": "****0123", "extra_body": {"reasoning_effort": "low"}},
     }

@@ -484,3 +484,33 @@ def test_a_key_configured_after_the_entry_was_written_is_masked_in_it() -> None:
     reg = registry.load(config_path=None, environ={"OLLAMA_BASE_URL": base, "OLLAMA_API_KEY": later})
     cached = cached_models(reg, "ollama")
     assert cached is not None and len(cached.models) == 1 and later not in cached.models[0].id
+
+
+def test_model_info_merges_the_declared_with_the_cached_discovery(ollama: ReplayServer, user_file) -> None:
+    """The issue's acceptance: after one discovery, model_info answers offline, each value with its source."""
+    path = user_file("version: 1\nproviders:\n  ollama:\n    models:\n      qwen3:8b: {context_window: 32768}\n")
+    environ = {"OLLAMA_BASE_URL": ollama.root + "/v1"}
+    reg = registry.load(config_path=path, environ=environ)
+    assert reg.model_info("ollama/gemma3:latest").served is None  # nothing discovered yet
+    assert discover(reg, ["ollama"], timeout=3).ok
+    ollama.stop()
+    reg = registry.load(config_path=path, environ=environ)
+    gemma = reg.model_info("ollama/gemma3:latest")
+    assert (gemma.context_window, gemma.trained_context_window, gemma.vision, gemma.served) == (4096, 131072, True, True)
+    assert gemma.sources["context_window"] == "GET /api/ps (cached)" and gemma.fetched_at is not None
+    qwen = reg.model_info("ollama/qwen3:8b")
+    assert qwen.context_window == 32768 and qwen.sources["context_window"] == f"user {path}:5"  # declared wins
+    assert qwen.reasoning is True and qwen.sources["reasoning"].endswith("(cached)")  # the server fills the rest
+    assert reg.model_info("ollama/nope").served is False
+
+
+def test_check_model_id_notes_a_model_the_cached_list_lacks(ollama: ReplayServer) -> None:
+    environ = {"OLLAMA_BASE_URL": ollama.root + "/v1"}
+    assert discover(load_for("OLLAMA_BASE_URL", ollama), ["ollama"], timeout=3).ok
+    reg = registry.load(config_path=None, environ=environ)
+    check = reg.check_model_id("ollama/qwen3:8B")
+    assert check.ok and check.suggestion == "ollama/qwen3:8b"  # still valid: the cache may be stale
+    assert check.note == ("not served by ollama at its last discovery ('registry models --refresh' to ask again); "
+                          "did you mean 'ollama/qwen3:8b'?")
+    served = reg.check_model_id("ollama/qwen3:8b")
+    assert served.ok and served.note is None and served.suggestion is None
