@@ -35,6 +35,7 @@ from .errors import (
 from .issues import Issue
 from .loader import LAYER_NAMES, LoadReport, inspect, load
 from .model import Registry
+from .modelinfo import ModelInfo
 from .provider import LayerSource, Origin, Provider
 from .resolve import EFFORT_LEVELS
 from .routing import ModelIdCheck
@@ -45,17 +46,27 @@ from .watch import Changes, LiveRegistry, watch  # after the submodule: ``regist
 
 TYPE_CHECKING = False  # type checkers see the lazy names below as plain imports
 if TYPE_CHECKING:
+    from .discovery import Discovery, ProviderModels, ServedModel, adiscover, cached_models, discover
+    from .doctor import DoctorReport, adiagnose, diagnose
     from .live import ProbeResult, ProviderProbe, aprobe, probe
 del TYPE_CHECKING  # not a name of the package
 
-# Imported from live.py on first use (``__getattr__`` below): only a live check needs them.
-_LIVE = ("ProbeResult", "ProviderProbe", "aprobe", "probe")
+# Imported on first use (``__getattr__`` below): only a live check, a discovery or the doctor
+# needs them. Name -> the module that defines it.
+_LAZY = {
+    **dict.fromkeys(("ProbeResult", "ProviderProbe", "aprobe", "probe"), "live"),
+    **dict.fromkeys(("Discovery", "ProviderModels", "ServedModel", "adiscover", "cached_models", "discover"),
+                    "discovery"),
+    **dict.fromkeys(("DoctorReport", "adiagnose", "diagnose"), "doctor"),
+}
 
 __all__ = [
     "EFFORT_LEVELS",
     "LAYER_NAMES",
     "Changes",
     "ConfigError",
+    "Discovery",
+    "DoctorReport",
     "InvalidApiKeyError",
     "InvalidModelIdError",
     "Issue",
@@ -64,19 +75,27 @@ __all__ = [
     "LoadReport",
     "MissingApiKeyError",
     "ModelIdCheck",
+    "ModelInfo",
     "Origin",
     "ProbeResult",
     "Provider",
+    "ProviderModels",
     "ProviderProbe",
     "Registry",
     "RegistryError",
     "Secret",
+    "ServedModel",
     "UnknownFieldError",
     "UnknownProviderError",
     "UnsupportedEffortError",
     "UrlPolicy",
     "__version__",
+    "adiagnose",
+    "adiscover",
     "aprobe",
+    "cached_models",
+    "diagnose",
+    "discover",
     "inspect",
     "load",
     "probe",
@@ -85,15 +104,17 @@ __all__ = [
 
 
 def __getattr__(name: str) -> object:
-    """``registry.probe`` and the other names in ``_LIVE``: imported once, then a plain attribute."""
-    if name not in _LIVE:
+    """``registry.probe``, ``registry.discover`` and the other names in ``_LAZY``: imported once,
+    then a plain attribute."""
+    module_name = _LAZY.get(name)
+    if module_name is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from . import live
+    from importlib import import_module
 
-    value = getattr(live, name)
+    value = getattr(import_module(f"{__name__}.{module_name}"), name)
     globals()[name] = value
     return value
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *_LIVE})
+    return sorted({*globals(), *_LAZY})
