@@ -40,7 +40,8 @@ from urllib.parse import urlsplit
 
 from .cache import read_json_entry, write_json_entry
 from .live import (DEFAULT_TIMEOUT, MAX_BODY, Echo, check_timeout, concurrency, connect_reason, hostport,
-                   http_reason, read_capped, redacted_logs, request_headers, sendable, server_message, unlock_key)
+                   http_reason, read_capped, redacted_logs, request_headers, run_sync, sendable, server_message,
+                   unlock_key)
 from .routing import MAX_MODEL_ID_LENGTH
 from .text import escape_controls, quoted
 from .values import EMPTY_MAPPING, Frozen, frozen_mapping
@@ -491,16 +492,7 @@ def discover(reg: Registry, providers: str | Iterable[str] | None = None, *, tim
     UnknownProviderError for a name that is not a provider; network failures are results. With
     ``cache``, each successful result is stored for ``cached_models``. Safe to call from code that
     already runs an event loop: the requests then run in a worker thread."""
-    import asyncio
-    import concurrent.futures
-
-    coroutine = adiscover(reg, providers, timeout=timeout, cache=cache)
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(coroutine)
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
+    return run_sync(adiscover(reg, providers, timeout=timeout, cache=cache))
 
 
 async def adiscover(reg: Registry, providers: str | Iterable[str] | None = None, *,

@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from .errors import ConfigError, UnknownProviderError
 from .live import (
     DEFAULT_TIMEOUT, CompletionCheck, Echo, acomplete, check_timeout, concurrency, connect_reason, hostport,
-    parse_models, quiet_litellm, read_capped, redacted_logs, request_headers, server_message, unlock_key,
+    parse_models, quiet_litellm, read_capped, redacted_logs, request_headers, run_sync, server_message, unlock_key,
 )
 from .provider import Origin
 from .suggest import close_match
@@ -299,16 +299,7 @@ def diagnose(report: "LoadReport", providers: str | Iterable[str] | None = None,
     for. Raises ConfigError when a file did not parse (there is no draft), UnknownProviderError
     for a name that is not configured; network failures are verdicts. Safe to call from code
     that runs an event loop (it then runs in a worker thread)."""
-    import asyncio
-    import concurrent.futures
-
-    coroutine = adiagnose(report, providers, timeout=timeout, completion=completion)
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(coroutine)
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
+    return run_sync(adiagnose(report, providers, timeout=timeout, completion=completion))
 
 
 async def adiagnose(report: "LoadReport", providers: str | Iterable[str] | None = None, *,

@@ -48,8 +48,8 @@ if TYPE_CHECKING:
 
 __all__ = ["DEFAULT_TIMEOUT", "MAX_BODY", "CompletionCheck", "Echo", "ProbeResult", "ProviderProbe", "acomplete",
            "aprobe", "check_timeout", "concurrency", "connect_reason", "hostport", "http_reason", "parse_models",
-           "probe", "quiet_litellm", "read_capped", "redacted_logs", "request_headers", "sendable", "server_message",
-           "unlock_key"]
+           "probe", "quiet_litellm", "read_capped", "redacted_logs", "request_headers", "run_sync", "sendable",
+           "server_message", "unlock_key"]
 
 DEFAULT_TIMEOUT = 3.0
 _MAX_MESSAGE = 160  # server text is cut here (after redaction): a reason stays one readable line
@@ -181,10 +181,16 @@ def probe(reg: "Registry", target: str | Iterable[str] | None = None, *, timeout
     after each server. Safe to call from code that already runs an event loop: the probes then
     run in a worker thread.
     """
+    return run_sync(aprobe(reg, target, timeout=timeout, completion=completion, progress=progress))
+
+
+def run_sync(coroutine: Any) -> Any:
+    """Run ``coroutine`` to its end from synchronous code: here, or in a worker thread when the
+    caller already runs an event loop (``asyncio.run`` refuses to nest). The one sync wrapper of
+    ``probe``, ``discover`` and ``diagnose``."""
     import asyncio
     import concurrent.futures
 
-    coroutine = aprobe(reg, target, timeout=timeout, completion=completion, progress=progress)
     try:
         asyncio.get_running_loop()
     except RuntimeError:
