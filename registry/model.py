@@ -17,7 +17,7 @@ from .provider import Origin
 from .resolve import build_kwargs
 from .secrets import Secret, check_secret_text
 from .routing import ModelIdCheck, RouteTable
-from .suggest import close_match
+from .suggest import Vocabulary, close_match
 from .values import EMPTY_MAPPING, frozen_mapping
 
 TYPE_CHECKING = False
@@ -46,7 +46,7 @@ class Registry:
     settings_origins: Mapping[str, Origin]
     app_name: str  # the application name it was loaded for: where its cache lives
     _session_keys: Mapping[str, Secret]
-    _served: dict[str, frozenset[str] | None]
+    _served: dict[str, tuple[frozenset[str], Vocabulary] | None]
 
     def __init__(self, table: RouteTable, *, layers: tuple[LayerSource, ...] = (), warnings: tuple[Issue, ...] = (),
                  url_policy: UrlPolicy | None = None, settings_origins: Mapping[str, Origin] = EMPTY_MAPPING,
@@ -58,7 +58,7 @@ class Registry:
         setter(self, "url_policy", url_policy)
         setter(self, "settings_origins", frozen_mapping(settings_origins))
         setter(self, "app_name", app_name)
-        setter(self, "_served", {})  # provider name -> its cached served ids (frozenset) or None: read once
+        setter(self, "_served", {})  # provider name -> its cached served ids and their Vocabulary, or None: read once
         setter(self, "_session_keys", EMPTY_MAPPING)  # provider name -> Secret: with_keys
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -188,25 +188,26 @@ class Registry:
             checked = checked.replace(key_missing=False, key_hint=None)
         if checked.ok and checked.provider is not None and checked.model is not None:
             served = self._served_ids(checked.provider)
-            if served is not None and checked.model not in served:
-                checked = self._not_served(checked, served)
+            if served is not None and checked.model not in served[0]:
+                checked = self._not_served(checked, served[1])
         return checked
 
-    def _served_ids(self, provider: str) -> frozenset[str] | None:
+    def _served_ids(self, provider: str) -> tuple[frozenset[str], Vocabulary] | None:
         """The ids the provider's server served at its last discovery (the cache, read once per
-        registry and provider), or None when there is no cached list."""
+        registry and provider) and the vocabulary to guess from them, or None without a cached list."""
         try:
             return self._served[provider]
         except KeyError:
             discovered = self._discovered(provider)
             ids = frozenset(model.id for model in discovered.models) if discovered is not None else None
-            self._served[provider] = ids
-            return ids
+            self._served[provider] = (ids, Vocabulary(sorted(ids))) if ids is not None else None
+            return self._served[provider]
 
-    def _not_served(self, checked: ModelIdCheck, served: frozenset[str]) -> ModelIdCheck:
-        """``checked`` with a note that the cached server list lacks the model, and a close id."""
+    def _not_served(self, checked: ModelIdCheck, vocabulary: Vocabulary) -> ModelIdCheck:
+        """``checked`` with a note that the cached server list lacks the model, and a close id (a
+        bounded guess: the vocabulary has a work budget)."""
         model = checked.model or ""
-        close = close_match(model, sorted(served)) if len(served) <= 10_000 else None
+        close = vocabulary.close_match(model, valid_input=True)
         provider = self.providers[checked.provider or ""]
         suggestion = checked.suggestion or (f"{provider.prefix}{close}" if close and checked.model_id.startswith(
             provider.prefix) else close)
