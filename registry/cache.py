@@ -67,8 +67,8 @@ from .version import VERSION
 from .yamlfile import Document
 
 __all__ = [
-    "MAX_ENTRIES", "MAX_ENTRY_BYTES", "MAX_JSON_ENTRIES", "MAX_JSON_ENTRY_BYTES", "NO_CACHE_ENV", "CachedVerdict",
-    "UntrustedCache", "ValidationCache", "cache_directory", "cache_enabled", "content_key", "open_validation_cache",
+    "DISCOVERY_SUBDIRECTORY", "MAX_ENTRIES", "MAX_ENTRY_BYTES", "MAX_JSON_ENTRIES", "MAX_JSON_ENTRY_BYTES", "NO_CACHE_ENV", "CachedVerdict",
+    "UntrustedCache", "ValidationCache", "cache_directory", "cache_enabled", "content_key", "has_entries", "open_validation_cache",
     "read_json_entry", "untrusted_reason", "write_json_entry",
 ]
 
@@ -308,6 +308,15 @@ class _TrustedDirectory:
             shown = str(self.directory / _KEY_FILE)
             raise UntrustedCache(f"cache key file {shown} is not {_KEY_BYTES} bytes long", f"remove it (rm {shown})")
         return secret
+
+
+DISCOVERY_SUBDIRECTORY = "discovered"  # what servers serve (discovery.py), beside the validation entries
+
+
+def has_entries(app_name: str, subdirectory: str) -> bool:
+    """Whether ``subdirectory`` of the cache exists at all: one stat, so a reader can skip
+    importing what reads it when nothing was ever stored (trust is checked when it reads)."""
+    return os.path.isdir(cache_directory(app_name) / subdirectory)
 
 
 def cache_directory(app_name: str) -> Path:

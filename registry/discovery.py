@@ -38,7 +38,7 @@ import time
 from collections.abc import Iterable, Mapping
 from urllib.parse import urlsplit
 
-from .cache import read_json_entry, write_json_entry
+from .cache import DISCOVERY_SUBDIRECTORY, read_json_entry, write_json_entry
 from .live import (DEFAULT_TIMEOUT, MAX_BODY, Echo, check_timeout, concurrency, connect_reason, hostport,
                    http_reason, read_capped, redacted_logs, request_headers, run_sync, sendable, server_message,
                    unlock_key)
@@ -65,7 +65,7 @@ MAX_MODELS = 1_000  # models handled per server: a hostile list cannot make us a
 PER_SERVER = 4  # requests to one server at the same time
 MAX_CONTEXT = 100_000_000  # tokens: any larger (or non-positive) length is not believed
 SERVER_KINDS = ("ollama", "llamacpp", "lmstudio", "vllm", "openai")
-CACHE_SUBDIRECTORY = "discovered"
+CACHE_SUBDIRECTORY = DISCOVERY_SUBDIRECTORY
 _CACHE_FORMAT = 1
 _FLAGS = ("tools", "vision", "reasoning", "loaded")
 _COUNTS = ("context_window", "trained_context_window")

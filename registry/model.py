@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
+from .cache import DISCOVERY_SUBDIRECTORY, has_entries
 from .errors import InvalidApiKeyError, UnknownProviderError
 from .keys import SESSION_LAYER
 from .modelinfo import ModelInfo, model_info
@@ -225,6 +226,8 @@ class Registry:
 
     def _discovered(self, provider: str) -> Any:
         """The cached discovery of ``provider``'s server, or None (no cache, or not yet run)."""
+        if not has_entries(self.app_name, DISCOVERY_SUBDIRECTORY):
+            return None  # never discovered: no need to import discovery (about 10 ms)
         from .discovery import cached_models  # deferred: reads the cache only, never the network
 
         return cached_models(self, provider)
