@@ -16,7 +16,7 @@ from .errors import ConfigError
 from .fsio import MALFORMED_PATH_RULES, NOTHING_THERE_RULES, fs_text, read_regular_file, shown_path
 from .issues import Issue, JsonPath
 from .keys import KEY_FILE_LAYER, KeyFileResult, find_key_file
-from .paths import PATH_SETTINGS
+from .paths import PATH_SETTINGS, SITE_CONFIG_ENV
 from .policy import POLICY_SETTINGS, check_policy_settings
 from .provider import LayerSource, Origin
 from .secrets import is_placeholder_key
@@ -211,6 +211,9 @@ def read_file_layer(layer: str, path: str | os.PathLike[str], *, required: bool,
         if not required and all(issue.rule in NOTHING_THERE_RULES for issue in exc.issues):
             return FileLayer(layer, shown, False, None, (), reason, target, operator)
         found = exc.issues
+        if layer != "user":  # 'registry init' writes a user file: name the setting that chose this one instead
+            hint = _MISSING_HINTS.get(reason, "check the path")
+            found = tuple(issue.replace(hint=hint) if issue.rule == "not-found" else issue for issue in found)
         if reason == "default":  # the platform directory comes from XDG_CONFIG_HOME or HOME
             found = tuple(issue.replace(hint=f"{issue.hint}; the default location comes from XDG_CONFIG_HOME or HOME")
                           if issue.rule in MALFORMED_PATH_RULES else issue for issue in found)
@@ -228,6 +231,14 @@ def read_file_layer(layer: str, path: str | os.PathLike[str], *, required: bool,
     policy_issues = check_policy_settings(read.data, read.origin, operator=operator,
                                           check_entries=schema_check and not issues)
     return read.replace(issues=issues + tuple(policy_issues)) if policy_issues else read
+
+
+# What to do about a file that is named on purpose but missing, by why it was chosen
+# (``LayerLocation.reason``), for the layers that 'registry init' does not create.
+_MISSING_HINTS = {
+    "defaults": "check the path given as defaults= or --defaults: the host's own providers file",
+    SITE_CONFIG_ENV: f"check the path, or unset {SITE_CONFIG_ENV} to read the system config directory",
+}
 
 
 def absent_file_layer(layer: str, reason: str, *, operator: bool = False) -> FileLayer:

@@ -380,3 +380,15 @@ def test_a_huge_xdg_config_dirs_costs_a_bounded_number_of_stats(tmp_path: Path) 
     dirs = paths.site_config_dirs(environ=environ)
     assert len(dirs) == paths.MAX_SITE_DIRS and dirs[0] == Path("/nonexistent/0/provider-registry")
     assert registry.load(environ=environ).resolve("ollama/m")["api_base"] == "http://localhost:11434/v1"
+
+
+def test_a_missing_app_or_site_file_names_its_setting_not_registry_init(setup: Setup) -> None:
+    setup.defaults = setup.dir / "missing-app.yaml"
+    with pytest.raises(ConfigError) as info:
+        setup.load()
+    assert info.value.hint == "check the path given as defaults= or --defaults: the host's own providers file"
+    setup.defaults = None
+    setup.environ[paths.SITE_CONFIG_ENV] = str(setup.dir / "missing-site.yaml")
+    with pytest.raises(ConfigError) as info:
+        setup.load()
+    assert info.value.hint == "check the path, or unset PROVIDER_REGISTRY_SITE_CONFIG to read the system config directory"
