@@ -14,14 +14,14 @@ import stat
 
 from .errors import ConfigError
 from .fsio import MALFORMED_PATH_RULES, NOTHING_THERE_RULES, fs_text, read_regular_file, shown_path
-from .issues import Issue, JsonPath
+from .issues import Issue, JsonPath, format_pointer
 from .keys import KEY_FILE_LAYER, KeyFileResult, find_key_file
 from .paths import PATH_SETTINGS, SITE_CONFIG_ENV
 from .policy import POLICY_SETTINGS, check_policy_settings
 from .provider import LayerSource, Origin
 from .secrets import is_placeholder_key
 from .values import Frozen
-from .yamlfile import Document, parse_yaml
+from .yamlfile import Document, parse_yaml, yaml12_disagreements
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -223,6 +223,7 @@ def read_file_layer(layer: str, path: str | os.PathLike[str], *, required: bool,
         from .schema import check_document  # deferred: a cached file needs no schema check
 
         issues = tuple(check_document(document))
+        issues += _yaml12_issues(document, issues)
         if cache is not None and not issues:
             cache.remember(data, document)
     read = FileLayer(layer, shown, True, document, issues, reason, target, operator)
@@ -239,6 +240,22 @@ _MISSING_HINTS = {
     "defaults": "check the path given as defaults= or --defaults: the host's own providers file",
     SITE_CONFIG_ENV: f"check the path, or unset {SITE_CONFIG_ENV} to read the system config directory",
 }
+
+
+def _yaml12_issues(document: Document, schema_issues: tuple[Issue, ...]) -> tuple[Issue, ...]:
+    """Values this reader and a YAML 1.2 reader (editors, check-jsonschema) see differently, as
+    errors at the value (``yamlfile.yaml12_disagreements``), except where the schema already
+    refused the value: one problem, one message. A file that passes is never such a file, so a
+    cached verdict needs no second look."""
+    refused = {issue.pointer for issue in schema_issues}
+    found = []
+    for path, message, hint in yaml12_disagreements(document):
+        pointer = format_pointer(path)
+        if pointer not in refused:
+            line, column = document.position(path)
+            found.append(Issue(message, path=document.path, line=line, column=column, pointer=pointer, hint=hint,
+                               kind="syntax", rule="yaml-1.2"))
+    return tuple(found)
 
 
 def absent_file_layer(layer: str, reason: str, *, operator: bool = False) -> FileLayer:

@@ -39,7 +39,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, Mapping, NoReturn
 
-__all__ = ["MAX_DEPTH", "MAX_NODES", "Document", "parse_yaml"]
+__all__ = ["MAX_DEPTH", "MAX_NODES", "Document", "parse_yaml", "yaml12_disagreements"]
 
 MAX_DEPTH = 64
 MAX_NODES = 200_000  # 10,000 providers need ~50k; libyaml reads 200k nodes in well under a second
@@ -501,3 +501,41 @@ class _TreeBuilder:
             value = event.value
         written = event.value if event.value else ("~" if tag == "tag:yaml.org,2002:null" else "")
         return value, written
+
+
+# Plain scalars that a YAML 1.2 reader (editors, check-jsonschema) types as YAML 1.1 does: its
+# core schema's booleans and its plain decimal numbers.
+_YAML12_BOOLEANS = frozenset({"true", "True", "TRUE", "false", "False", "FALSE"})
+_YAML12_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)|0x[0-9a-fA-F]+")  # '0123' is octal to YAML 1.1 only
+_YAML12_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
+
+
+def yaml12_disagreements(document: Document) -> list[tuple[JsonPath, str, str]]:
+    """Where the registry (YAML 1.1) and a YAML 1.2 reader read a plain scalar differently: each
+    (path, message, hint). ``enabled: off`` is false here and the string 'off' in an editor;
+    ``timeout: 1:30`` is 90 here (base 60) and a string there; ``0123`` is 83 (octal) here and 123
+    there. Strings, nulls and dates are not concerned."""
+    found = []
+    for path, written in document.implicit.items():
+        if is_secret_path(path):
+            continue  # a key's field: the schema wants a string there and says so without quoting it
+        value = _value_at(document.data, path)
+        if isinstance(value, bool):
+            if written not in _YAML12_BOOLEANS:
+                word = "true" if value else "false"
+                found.append((path, f"{quoted(written)} is {word} to this reader (YAML 1.1) but text to YAML 1.2 "
+                                    "readers such as editors", f"write {word}"))
+        elif isinstance(value, (int, float)) and not (_YAML12_FLOAT if isinstance(value, float) else _YAML12_INT).fullmatch(written):
+            found.append((path, f"{quoted(written)} is the number {value} to this reader (YAML 1.1); YAML 1.2 readers "
+                                "such as editors read it differently (base 60, octal or '_' digits are YAML 1.1 only)",
+                          f"write a plain decimal number: {value} is what this reader sees"))
+    return found
+
+
+def _value_at(data: Any, path: JsonPath) -> Any:
+    for part in path:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
