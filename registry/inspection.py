@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ValidationResult",
+    "github_annotation",
     "validate_files",
     "validate_layers",
 ]
@@ -86,6 +87,34 @@ class ValidationResult(Frozen, IssueReport):
             "providers": list(self.providers),
             "unavailable": list(self.unavailable),
         }
+
+
+def github_annotation(issue: Issue) -> str:
+    """``issue`` as a GitHub Actions workflow command (``::error file=F,line=L,col=C::message``), so a
+    CI run marks the line in the pull request. Values are escaped as GitHub's toolkit escapes them
+    (``%``, CR and LF everywhere; ``:`` and ``,`` in properties)."""
+    properties = []
+    if issue.path is not None and issue.env_var is None:
+        properties.append(f"file={_escape_property(issue.path)}")
+        if issue.line is not None:
+            properties.append(f"line={issue.line}")
+            if issue.column is not None:
+                properties.append(f"col={issue.column}")
+    elif issue.env_var is not None:
+        properties.append(f"title={_escape_property('env ' + issue.env_var)}")
+    text = issue.message + (f" [at {issue.pointer}]" if issue.pointer and issue.pointer != "$" else "")
+    if issue.hint:
+        text += f" (hint: {issue.hint})"
+    command = "error" if issue.severity == "error" else "warning"
+    return f"::{command} {','.join(properties)}::{_escape_data(text)}" if properties else f"::{command}::{_escape_data(text)}"
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 def validate_layers(app_name: str = APP_NAME, config_path: str | os.PathLike[str] | None = None,

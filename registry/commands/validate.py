@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import argparse
 
-from ..inspection import validate_files, validate_layers
+from ..inspection import github_annotation, validate_files, validate_layers
 from ._context import EXIT_INVALID, EXIT_OK, EXIT_USAGE, Context
 
 HELP = "check the built-in, app, site and user files and the environment (or the FILEs given)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--format", choices=("text", "github"), default="text",
+                        help="'github': each problem as a GitHub Actions annotation on its file and line")
     parser.add_argument("files", nargs="*", metavar="FILE",
                         help="check these files, each as a user file over the built-in, app and site files "
                              "(without the environment)")
@@ -23,6 +25,10 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         result = validate_layers(ctx.app_name, ctx.config_path, ctx.environ, defaults=ctx.defaults_path)
     if ctx.json:
         ctx.emit_json(result.as_dict())
+    elif args.format == "github":
+        for issue in result.issues:
+            ctx.out(github_annotation(issue))
+        ctx.out(result.summary())
     else:
         for issue in result.issues:
             ctx.out(ctx.render_issue(issue))

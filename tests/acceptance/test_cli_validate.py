@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+import registry
 from registry.cli import main
 from registry.paths import builtin_providers_path
 
@@ -240,3 +241,27 @@ def test_unreadable_file_among_valid_ones_still_exits_2(tmp_path: Path, capsys: 
     good.write_text("version: 1\n", encoding="utf-8")
     code, _, _ = run(capsys, "validate", str(good), str(tmp_path / "nope.yaml"))
     assert code == 2
+
+
+def test_github_format_annotates_each_problem_on_its_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "a,b:c.yaml"  # property separators in the name are escaped
+    path.write_text("version: 1\nproviders:\n  ollama:\n    api_bse: x\n", encoding="utf-8")
+    code = main(["validate", "--format", "github", str(path)], environ={})
+    out = capsys.readouterr().out
+    assert code == 1
+    shown = str(path).replace(":", "%3A").replace(",", "%2C")
+    assert out.splitlines() == [
+        f"::error file={shown},line=4,col=5::unknown key 'api_bse' [at $.providers.ollama.api_bse] "
+        "(hint: did you mean 'api_base'?)",
+        "1 error in 1 file",
+    ]
+    code = main(["validate", "--format", "github"], environ={"VLLM_BASE_URL": "x"})
+    out = capsys.readouterr().out
+    assert code == 1 and out.startswith("::error title=env VLLM_BASE_URL::base URL 'x' has no scheme")
+
+
+def test_github_format_escapes_line_breaks_and_percent() -> None:
+    from registry.inspection import github_annotation
+
+    issue = registry.Issue("50% done\nnext line", path="f.yaml", line=1, severity="warning")
+    assert github_annotation(issue) == "::warning file=f.yaml,line=1::50%25 done%0Anext line"
