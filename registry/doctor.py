@@ -25,7 +25,8 @@ from collections.abc import Iterable
 from .errors import ConfigError, UnknownProviderError
 from .live import (
     DEFAULT_TIMEOUT, CompletionCheck, Echo, acomplete, check_timeout, concurrency, connect_reason, hostport,
-    parse_models, quiet_litellm, read_capped, redacted_logs, request_headers, run_sync, server_message, unlock_key,
+    import_litellm, parse_models, quiet_litellm, read_capped, redacted_logs, request_headers, run_sync, server_message,
+    unlock_key,
 )
 from .provider import Origin
 from .suggest import close_match
@@ -306,6 +307,8 @@ async def adiagnose(report: "LoadReport", providers: str | Iterable[str] | None 
                     timeout: float = DEFAULT_TIMEOUT, completion: bool = False) -> DoctorReport:
     """The async twin of :func:`diagnose`."""
     check_timeout(timeout)
+    if completion:
+        import_litellm("a completion check")  # before any request: say which extra is missing
     subjects = _subjects(report, providers)
     import asyncio
 

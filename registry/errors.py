@@ -38,6 +38,7 @@ __all__ = [
     "InvalidApiKeyError",
     "InvalidModelIdError",
     "MissingApiKeyError",
+    "MissingDependencyError",
     "RegistryError",
     "UnknownFieldError",
     "UnknownProviderError",
@@ -249,6 +250,20 @@ class MissingApiKeyError(RegistryError):
             guess = did_you_mean(self.suggestion)
             return f"{guess} If not: {self.help}" if self.help else guess
         return self.help
+
+
+class MissingDependencyError(RegistryError, ImportError):
+    """A feature needs an optional dependency that is not installed; the hint names the extra."""
+
+    def __init__(self, feature: str, module: str, extra: str) -> None:
+        self.feature = feature
+        self.module = module
+        self.extra = extra
+        super().__init__(f"{feature} needs {module}, which is not installed")
+
+    @property
+    def hint(self) -> str | None:
+        return f"pip install 'provider-registry[{self.extra}]'"
 
 
 class InvalidApiKeyError(RegistryError, ValueError):

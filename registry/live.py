@@ -32,7 +32,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from urllib.parse import quote, urlsplit
 
-from .errors import ConfigError, InvalidModelIdError, RegistryError
+from .errors import ConfigError, InvalidModelIdError, MissingDependencyError, RegistryError
 from .routing import MAX_MODEL_ID_LENGTH
 from .secrets import is_placeholder_key, redact, redaction_values
 from .suggest import close_match, did_you_mean
@@ -47,7 +47,8 @@ if TYPE_CHECKING:
     from .provider import Provider
 
 __all__ = ["DEFAULT_TIMEOUT", "MAX_BODY", "CompletionCheck", "Echo", "ProbeResult", "ProviderProbe", "acomplete",
-           "aprobe", "check_timeout", "concurrency", "connect_reason", "hostport", "http_reason", "parse_models",
+           "aprobe", "check_timeout", "concurrency", "connect_reason", "hostport", "http_reason", "import_litellm",
+           "parse_models",
            "probe", "quiet_litellm", "read_capped", "redacted_logs", "request_headers", "run_sync", "sendable",
            "server_message", "unlock_key"]
 
@@ -204,6 +205,8 @@ async def aprobe(reg: "Registry", target: str | Iterable[str] | None = None, *,
                  progress: Progress | None = None) -> ProbeResult:
     """The async twin of :func:`probe`: every server is asked concurrently, ``concurrency()`` at a time."""
     check_timeout(timeout)
+    if completion:
+        import_litellm("a completion check")  # before any request: say which extra is missing
     targets = _targets(reg, target, completion)
     if progress is not None:
         progress(0, len(targets))  # before httpx is imported: a long run says at once what it does
@@ -376,6 +379,16 @@ def redacted_logs(echo: Echo) -> Iterator[None]:
             logger.removeFilter(guard)
 
 
+def import_litellm(feature: str) -> Any:
+    """The litellm module, or MissingDependencyError naming the extra that installs it: a plain
+    ``pip install provider-registry`` has no litellm, and only completions need it."""
+    try:
+        import litellm  # deferred: importing litellm costs about a second
+    except ImportError:
+        raise MissingDependencyError(feature, "litellm", "litellm") from None
+    return litellm
+
+
 @contextlib.contextmanager
 def quiet_litellm(active: bool) -> Iterator[None]:
     """Without LiteLLM's 'Give Feedback' banner, which it prints on stdout for every failed call:
@@ -383,8 +396,7 @@ def quiet_litellm(active: bool) -> Iterator[None]:
     if not active:
         yield
         return
-    import litellm  # deferred: importing litellm costs about a second
-
+    litellm = import_litellm("a completion check")
     before = litellm.suppress_debug_info
     litellm.suppress_debug_info = True
     try:
@@ -648,7 +660,7 @@ async def acomplete(kwargs: dict[str, Any], model_id: str, timeout: float, echo:
     import asyncio
 
     kwargs = {**kwargs, "timeout": timeout}
-    import litellm  # deferred: importing litellm costs about a second
+    litellm = import_litellm("a completion check")
 
     started = time.perf_counter()
     try:
