@@ -29,7 +29,7 @@ from .secrets import redact
 
 TYPE_CHECKING = False  # see values.py: only type checkers need typing
 if TYPE_CHECKING:
-    from typing import NoReturn
+    from typing import NoReturn, TextIO
 
 __all__ = ["build_parser", "command_module", "commands", "main", "run"]
 
@@ -150,7 +150,20 @@ def _context_for(args: argparse.Namespace, environ: Mapping[str, str]) -> _conte
         defaults_path=getattr(args, "defaults", None),
         environ=MappingProxyType(dict(environ)),
         debug=getattr(args, "debug", False),
+        width=_terminal_width(stdout, environ) if is_tty else None,
     )
+
+
+def _terminal_width(stdout: TextIO, environ: Mapping[str, str]) -> int:
+    """Columns of the terminal ``stdout`` writes to: ``COLUMNS`` when it is a positive number (the
+    usual override, as ``shutil.get_terminal_size``), else the terminal's own size, else 80."""
+    columns = environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    try:
+        return os.get_terminal_size(stdout.fileno()).columns or 80
+    except (AttributeError, OSError, ValueError):
+        return 80
 
 
 def main(argv: Sequence[str] | None = None, *, environ: Mapping[str, str] | None = None) -> int:

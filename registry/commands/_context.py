@@ -15,10 +15,11 @@ from types import MappingProxyType
 from ..errors import RegistryError
 from ..issues import Issue, unreadable_in
 from ..fsio import shown_path
+from ..layout import fit_table, render_table, shorten_path
 from ..loader import LoadReport, check_file_settings, inspect
 from ..model import Registry
 from ..provider import Origin
-from ..paths import APP_NAME
+from ..paths import APP_NAME, builtin_providers_path
 from ..text import escape_controls
 from ..values import Frozen
 
@@ -34,7 +35,6 @@ EXIT_INVALID = 1
 EXIT_USAGE = 2  # also: a named path that cannot be read
 EXIT_INTERNAL = 3
 
-_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _STYLES = {"error": "31;1", "warning": "33", "ok": "32;1", "bold": "1", "dim": "2"}
 # Exactly the codes ``paint`` writes (and its reset): the only escapes human output may carry.
 _PAINTED = re.compile("(" + "|".join(re.escape(f"\x1b[{code}m") for code in (*_STYLES.values(), "0")) + ")")
@@ -46,7 +46,8 @@ class Context(Frozen):
     ``environ`` defaults to a snapshot of ``os.environ`` taken when the context is made.
     """
 
-    __slots__ = ("stdout", "stderr", "json", "color", "app_name", "config_path", "environ", "debug", "defaults_path")
+    __slots__ = ("stdout", "stderr", "json", "color", "app_name", "config_path", "environ", "debug", "defaults_path",
+                 "width")
     stdout: TextIO
     stderr: TextIO
     json: bool
@@ -56,8 +57,9 @@ class Context(Frozen):
     environ: Mapping[str, str]
     debug: bool
     defaults_path: str | None  # --defaults as given: the host's file, the app layer
+    width: int | None  # the terminal's columns, tables are fitted to it; None (a pipe, a file): never fitted
     _defaults = {"json": False, "color": False, "app_name": APP_NAME, "config_path": None, "environ": None,
-                 "debug": False, "defaults_path": None}
+                 "debug": False, "defaults_path": None, "width": None}
 
     def __post_init__(self) -> None:
         if self.environ is None:
@@ -98,12 +100,19 @@ class Context(Frozen):
         return text.replace(word, f": {self.paint(issue.severity, issue.severity)}: ", 1) if self.color else text
 
     def location(self, origin: Origin) -> str:
-        """``SOURCE[:LINE]`` for text output, with the home directory (``HOME``) written as ``~``."""
-        home = self.environ.get("HOME", "").rstrip("/")
-        source = origin.source
-        if origin.layer != "env" and home and source.startswith(home + "/"):
-            source = "~" + source[len(home):]
+        """``SOURCE[:LINE]`` for text output, the source shortened as ``path`` does; the home
+        directory is written as ``~`` even in a pipe (it always was)."""
+        source = origin.source if origin.layer == "env" else self.path(origin.source, home_always=True)
         return f"{source}:{origin.line}" if origin.line is not None else source
+
+    def path(self, path: str, *, home_always: bool = False) -> str:
+        """A path (as ``fsio.shown_path`` shows it) for a table: on a terminal the built-in
+        providers file is ``<built-in>`` and the home directory (``HOME``) ``~``
+        (``layout.shorten_path``); in a pipe the path is whole, so scripts can use it."""
+        home = self.environ.get("HOME", "")
+        if self.width is None:
+            return shorten_path(path, home=home) if home_always else path
+        return shorten_path(path, home=home, builtin=str(builtin_providers_path()))
 
     def where(self, origin: Origin) -> str:
         """``LAYER  SOURCE[:LINE]``: git --show-origin style."""
@@ -175,19 +184,23 @@ class Context(Frozen):
         self.err(f"registry: the configuration is invalid; run '{command}' for details")
         return None, EXIT_INVALID
 
-    def table(self, rows: Sequence[Sequence[str]], header: Sequence[str] | None = None) -> None:
-        """Rows as left-aligned columns separated by two spaces, on stdout."""
+    def table(self, rows: Sequence[Sequence[str]], header: Sequence[str] | None = None, *,
+              drop: Sequence[int] = (), cut: Sequence[int] | None = None) -> None:
+        """Rows as left-aligned columns separated by two spaces, on stdout. On a terminal
+        (``width`` set) the table is fitted to it by ``layout.fit_table``: the command names the
+        columns to ``drop`` first and the order in which to ``cut`` cells, least useful first."""
         lines = [list(header)] if header else []
         lines += [list(r) for r in rows]
-        if not lines:
-            return
-        widths = [max(_visible_len(line[i]) for line in lines) for i in range(len(lines[0]))]
-        for number, line in enumerate(lines):
-            text = "  ".join(cell + " " * (width - _visible_len(cell))
-                             for cell, width in zip(line, widths, strict=True)).rstrip()
+        if self.width is not None:  # measure what the terminal will show: escapes written first
+            lines = fit_table([[self._terminal_safe(cell) for cell in line] for line in lines], self.width,
+                              drop=drop, cut=cut, ellipsis=self._ellipsis())
+        for number, text in enumerate(render_table(lines)):
             self.out(self.paint(text, "bold") if header and number == 0 else text)
 
-
-def _visible_len(cell: str) -> int:
-    """Length on screen: painted cells carry ANSI escapes that take no columns."""
-    return len(_ANSI.sub("", cell)) if "\x1b[" in cell else len(cell)
+    def _ellipsis(self) -> str:
+        """``…`` when stdout can write it, else ``...`` (an escaped ``…`` would take six columns)."""
+        try:
+            "…".encode(getattr(self.stdout, "encoding", None) or "utf-8")
+        except (UnicodeEncodeError, LookupError):
+            return "..."
+        return "…"

@@ -10,6 +10,12 @@ from ._context import EXIT_INVALID, EXIT_OK, EXIT_USAGE, Context
 
 HELP = "probe running servers: up/down, latency, served models; exit 1 if anything asked for is unreachable"
 
+HEADER = ("", "PROVIDER", "BASE URL", "HTTP", "LATENCY", "RESULT")
+# On a narrow terminal, dropped first: the HTTP status (the result says it in words), then the
+# latency. Cut, when still too wide: the result text, then the base URL.
+DROP = (HEADER.index("HTTP"), HEADER.index("LATENCY"))
+CUT = (HEADER.index("RESULT"), HEADER.index("BASE URL"))
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("targets", nargs="*", metavar="MODEL_ID|PROVIDER",
@@ -61,7 +67,7 @@ def _print(ctx: Context, result: ProbeResult) -> None:
         state = ctx.paint("ok", "ok") if item.ok else ctx.paint("FAIL", "error")
         latency = f"{item.latency_ms:.0f} ms" if item.latency_ms is not None else "-"
         rows.append((state, item.name, item.api_base, str(item.status or "-"), latency, escape_controls(item.reason)))
-    ctx.table(rows, header=("", "PROVIDER", "BASE URL", "HTTP", "LATENCY", "RESULT"))
+    ctx.table(rows, header=HEADER, drop=DROP, cut=CUT)
     for item in result.probes:
         _print_details(ctx, item)
 

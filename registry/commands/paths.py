@@ -9,6 +9,11 @@ from ._context import EXIT_OK, Context
 
 HELP = "show where each layer, the cache and the schema live, and whether they exist"
 
+# Columns: layer, path, exists/missing, note. No column is dropped: each says what no other does.
+# On a narrow terminal the note is cut first, then the path (shortened already: ~, <built-in>).
+DROP: tuple[int, ...] = ()
+CUT = (3, 1)
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     del parser
@@ -19,5 +24,6 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     if ctx.json:
         ctx.emit_json([row.as_dict() for row in rows])
         return EXIT_OK
-    ctx.table([(r.name, r.path, "exists" if r.exists else "missing", r.note) for r in rows])
+    ctx.table([(r.name, ctx.path(r.path), "exists" if r.exists else "missing", r.note) for r in rows],
+              drop=DROP, cut=CUT)
     return EXIT_OK
