@@ -23,7 +23,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-__all__ = ["GAP", "ROOMY", "display_width", "fit_table", "render_table", "shorten_path", "truncate"]
+__all__ = ["GAP", "ROOMY", "display_width", "fit_table", "render_table", "shorten_path", "truncate", "wrap"]
 
 GAP = "  "  # between two columns
 ROOMY = 8  # a column is first shortened no further than this, so every kept column says something
@@ -104,6 +104,29 @@ def fit_table(lines: Sequence[Sequence[str]], width: int, *, drop: Sequence[int]
     while total(widths) > width and len(kept) > 1:
         kept.pop()
     return [[truncate(line[i], widths[i], ellipsis) for i in kept] for line in lines]
+
+
+def wrap(text: str, width: int, indent: str = "  ") -> list[str]:
+    """``text`` (one line, such as a list of served models) broken at spaces into lines of at most
+    ``width`` columns, the later ones indented; a word too long for a line is split between
+    atoms. Nothing is left out: this is for lines whose every word matters."""
+    lines: list[str] = []
+    line = ""
+    for word in text.split(" "):
+        candidate = f"{line} {word}" if line.strip() else f"{line}{word}"
+        if display_width(candidate) <= width:
+            line = candidate
+            continue
+        if line.strip():
+            lines.append(line)
+            line = indent
+        for atom in _ATOM.findall(word):  # a word longer than a line: split it, never an atom
+            if display_width(line + atom) > width and line.strip():
+                lines.append(line)
+                line = indent
+            line += atom
+    lines.append(line)
+    return lines
 
 
 def render_table(lines: Sequence[Sequence[str]]) -> list[str]:

@@ -15,7 +15,7 @@ from types import MappingProxyType
 from ..errors import RegistryError
 from ..issues import Issue, unreadable_in
 from ..fsio import shown_path
-from ..layout import fit_table, render_table, shorten_path
+from ..layout import fit_table, render_table, shorten_path, wrap
 from ..loader import LoadReport, check_file_settings, inspect
 from ..model import Registry
 from ..provider import Origin
@@ -72,6 +72,15 @@ class Context(Frozen):
     def out(self, text: str = "") -> None:
         """One line of data on stdout, terminal-safe (see ``_terminal_safe``)."""
         print(self._terminal_safe(text), file=self.stdout)
+
+    def out_wrapped(self, text: str) -> None:
+        """One line of data on stdout; on a terminal broken at spaces to fit it (``layout.wrap``),
+        nothing left out. In a pipe the line is whole."""
+        if self.width is None:
+            self.out(text)
+            return
+        for line in wrap(self._terminal_safe(text), max(self.width, 20)):
+            self.out(line)
 
     def err(self, text: str) -> None:
         """One diagnostic on stderr, terminal-safe (see ``_terminal_safe``)."""

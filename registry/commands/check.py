@@ -74,11 +74,11 @@ def _print(ctx: Context, result: ProbeResult) -> None:
 
 def _print_details(ctx: Context, item: ProviderProbe) -> None:
     if item.models and item.model_id is None:
-        ctx.out(f"{item.name} ({item.api_base}) serves: {escape_controls(', '.join(item.models))}")
+        ctx.out_wrapped(f"{item.name} ({item.api_base}) serves: {escape_controls(', '.join(item.models))}")
     if item.model_id is not None and item.model_listed:
-        ctx.out(f"{item.model_id}: listed by {item.api_base}")
+        ctx.out_wrapped(f"{item.model_id}: listed by {item.api_base}")
     if item.completion is not None:
         verdict = escape_controls(item.completion.reason)
         if item.completion.latency_ms is not None:
             verdict += f" ({item.completion.latency_ms:.0f} ms)"
-        ctx.out(f"{item.completion.model_id}: {verdict}")
+        ctx.out_wrapped(f"{item.completion.model_id}: {verdict}")

@@ -30,5 +30,5 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     ctx.table([(f.origin.layer, ctx.location(f.origin), f"{f.field} = {f.text}") for f in provider.fields],
               drop=DROP, cut=CUT)
     if provider.unavailable:
-        ctx.out(f"{ctx.paint('unavailable', 'error')}: {provider.unavailable}")
+        ctx.out_wrapped(f"{ctx.paint('unavailable', 'error')}: {provider.unavailable}")
     return EXIT_OK

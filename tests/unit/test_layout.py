@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from registry.layout import ROOMY, display_width, fit_table, render_table, shorten_path, truncate
+from registry.layout import ROOMY, display_width, fit_table, render_table, shorten_path, truncate, wrap
 
 HEADER = ["NAME", "PREFIX", "KIND", "BASE URL", "KEY", "LAYER", "FALLBACK"]
 ROWS = [
@@ -113,3 +113,17 @@ def test_random_tables_fit_every_width(seed: int) -> None:
 ])
 def test_shorten_path(path: str, expected: str) -> None:
     assert shorten_path(path, home="/home/ann/", builtin="/pkg/registry/data/providers.yaml") == expected
+
+
+@pytest.mark.parametrize("width", range(20, 121))
+def test_wrap_keeps_every_word_and_fits(width: int) -> None:
+    text = "ollama (http://127.0.0.1:43210/v1) serves: " + ", ".join(f"model-{n}:latest" for n in range(12)) \
+        + " 模型服务 " + "x" * 130
+    lines = wrap(text, width)
+    assert all(display_width(line) <= width for line in lines)
+    assert "".join(line.removeprefix("  ") if n else line for n, line in enumerate(lines)).replace(" ", "") \
+        == text.replace(" ", "")
+
+
+def test_wrap_leaves_a_short_line_alone() -> None:
+    assert wrap("ollama serves: a, b", 80) == ["ollama serves: a, b"]
