@@ -137,3 +137,8 @@ def test_columns_overrides_the_terminal_width(env: dict[str, str]) -> None:
 def test_json_is_never_shortened(env: dict[str, str]) -> None:
     out = on_terminal(["--json", "paths"], env)
     assert "<built-in>" not in out and "…" not in out and str(builtin_providers_path()) in out
+
+
+def test_a_columns_that_is_not_a_number_means_the_terminal_width(env: dict[str, str]) -> None:
+    out = on_terminal(["paths"], {**env, "COLUMNS": "wide"}, columns=80)
+    assert max(widths(out)) <= 80 and "<built-in>" in out

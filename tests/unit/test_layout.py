@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import random
+import re
 
 import pytest
 
+from registry.commands._context import Context
 from registry.layout import ROOMY, display_width, fit_table, render_table, shorten_path, truncate, wrap
 
 HEADER = ["NAME", "PREFIX", "KIND", "BASE URL", "KEY", "LAYER", "FALLBACK"]
@@ -127,3 +130,27 @@ def test_wrap_keeps_every_word_and_fits(width: int) -> None:
 
 def test_wrap_leaves_a_short_line_alone() -> None:
     assert wrap("ollama serves: a, b", 80) == ["ollama serves: a, b"]
+
+
+class _AsciiOut(io.StringIO):
+    encoding = "ascii"
+
+
+@pytest.mark.parametrize("color", [True, False])
+def test_context_table_fits_after_escaping_and_keeps_colour_whole(color: bool) -> None:
+    out = _AsciiOut()
+    ctx = Context(stdout=out, stderr=io.StringIO(), color=color, width=30)
+    ctx.table([(ctx.paint("FAIL", "error"), "name\x1b]0;evil\x07" + "x" * 40, "http://h/v1")],
+              header=("", "NAME", "URL"), drop=(2,))
+    lines = out.getvalue().splitlines()
+    plain = [re.sub(r"\x1b\[[0-9;]*m", "", line) for line in lines]
+    assert all(len(line) <= 30 for line in plain) and "URL" not in plain[0]
+    assert "\x1b]" not in out.getvalue() and "\x07" not in out.getvalue()  # the control is escaped
+    assert "name\\x1b]0;evil\\x07" in plain[1] and plain[1].endswith("...")  # ASCII stdout: '...'
+    assert ("\x1b[31;1mFAIL\x1b[0m" in lines[1]) is color
+
+
+def test_context_table_without_a_width_is_whole() -> None:
+    out = io.StringIO()
+    Context(stdout=out, stderr=io.StringIO()).table([("a", "b" * 300)], drop=(1,))
+    assert out.getvalue() == "a  " + "b" * 300 + "\n"
