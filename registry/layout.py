@@ -9,6 +9,9 @@ only on a terminal, and it does so here, in one place, by one rule (``fit_table`
    each first down to ``ROOMY`` columns, then down to one; a cut cell ends with an ellipsis;
 3. as a last resort drop columns from the right, keeping the first.
 
+A line that is not a table but must keep every word (the models a server serves) is broken at
+spaces instead (``wrap``).
+
 Widths are display columns: East Asian wide characters count two, combining marks none, and the
 colour codes the CLI paints count none and are never split, nor are the ``\\x1b`` escapes the CLI
 writes for control characters (a cut never emits half an escape).
