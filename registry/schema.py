@@ -1,4 +1,5 @@
-"""JSON Schema check of one parsed document -> a list of located issues.
+"""JSON Schema check of one parsed document -> a list of located issues; the schema file itself
+(its text for ``registry schema``, a copy written beside a user file for editors).
 
 jsonschema's own messages quote the offending value, which would print an API key, so every
 message here is rebuilt from the JSON path and the rule that failed; values are quoted only for
@@ -9,9 +10,13 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
 import re
 from functools import lru_cache
+from pathlib import Path
 
+from .errors import ConfigError
+from .fsio import atomic_write, fs_text, not_a_regular_file, path_issue
 from .issues import Issue, JsonPath, format_pointer
 from .paths import schema_path
 from .secrets import is_credential_url, is_secret_key, is_secret_path
@@ -24,7 +29,10 @@ if TYPE_CHECKING:
 
     from .yamlfile import Document
 
-__all__ = ["check_document", "load_schema", "schema_text"]
+__all__ = ["SCHEMA_FILE_NAME", "check_document", "load_schema", "schema_text", "write_schema"]
+
+# The name of the copy written beside a user file; its line 1 names it as './providers.schema.json'.
+SCHEMA_FILE_NAME = "providers.schema.json"
 
 @lru_cache(maxsize=1)
 def schema_text() -> str:
@@ -35,6 +43,25 @@ def schema_text() -> str:
 @lru_cache(maxsize=1)
 def load_schema() -> dict[str, Any]:
     return json.loads(schema_text())
+
+
+def write_schema(directory: str | os.PathLike[str]) -> Path:
+    """Write (or refresh) ``directory/providers.schema.json`` atomically, mode 0644, and return
+    its path. The directory must exist: nothing else is created. ConfigError with the located
+    ``unreadable`` Issue when ``directory`` is not a directory or something other than a regular
+    file stands at the target."""
+    folder = fs_text(directory)
+    target = os.path.join(folder, SCHEMA_FILE_NAME)
+    try:
+        if not os.path.isdir(folder):
+            os.stat(os.path.join(folder, ""))  # raises the reason: missing, a file, unsearchable ...
+        problem = not_a_regular_file(target)
+        if problem is not None:
+            raise ConfigError(problem.replace(hint=f"move it away; {SCHEMA_FILE_NAME} is the editor's copy of the schema"))
+        atomic_write(target, schema_text().encode("utf-8"), mode=0o644, replace=True)
+    except (OSError, ValueError) as exc:
+        raise ConfigError(path_issue(exc, folder if not os.path.isdir(folder) else target, writing=True)) from None
+    return Path(target)
 
 
 @lru_cache(maxsize=1)
