@@ -12,11 +12,12 @@ import datetime
 import json
 import os
 import re
+import stat
 from functools import lru_cache
 from pathlib import Path
 
 from .errors import ConfigError
-from .fsio import atomic_write, fs_text, not_a_regular_file, path_issue
+from .fsio import atomic_write, fs_text, is_directory, path_issue, shown_path
 from .issues import Issue, JsonPath, format_pointer
 from .paths import schema_path
 from .secrets import is_credential_url, is_secret_key, is_secret_path
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 
     from .yamlfile import Document
 
-__all__ = ["SCHEMA_FILE_NAME", "check_document", "load_schema", "schema_text", "write_schema"]
+__all__ = ["SCHEMA_FILE_NAME", "check_document", "check_schema_place", "load_schema", "schema_text", "write_schema"]
 
 # The name of the copy written beside a user file; its line 1 names it as './providers.schema.json'.
 SCHEMA_FILE_NAME = "providers.schema.json"
@@ -45,22 +46,47 @@ def load_schema() -> dict[str, Any]:
     return json.loads(schema_text())
 
 
-def write_schema(directory: str | os.PathLike[str]) -> Path:
-    """Write (or refresh) ``directory/providers.schema.json`` atomically, mode 0644, and return
-    its path. The directory must exist: nothing else is created. ConfigError with the located
-    ``unreadable`` Issue when ``directory`` is not a directory or something other than a regular
-    file stands at the target."""
+def check_schema_place(directory: str | os.PathLike[str]) -> Issue | None:
+    """Why ``write_schema(directory)`` cannot write, found without writing: the directory is
+    missing or not one, or something other than a regular file stands at its
+    ``providers.schema.json``; None when the place is free or holds a file to refresh."""
     folder = fs_text(directory)
+    where = "name the directory that holds your providers.yaml"
+    if not folder:
+        return Issue("no directory given", path="''", hint=where, kind="unreadable", rule="empty-path")
+    if not is_directory(folder):
+        exists = os.path.lexists(folder)
+        return Issue("not a directory" if exists else "no such directory", path=shown_path(folder),
+                     hint=f"{where}, not the file itself" if exists else f"create it first, or {where}",
+                     kind="unreadable", rule="not-a-directory" if exists else "not-found")
     target = os.path.join(folder, SCHEMA_FILE_NAME)
     try:
-        if not os.path.isdir(folder):
-            os.stat(os.path.join(folder, ""))  # raises the reason: missing, a file, unsearchable ...
-        problem = not_a_regular_file(target)
-        if problem is not None:
-            raise ConfigError(problem.replace(hint=f"move it away; {SCHEMA_FILE_NAME} is the editor's copy of the schema"))
+        mode: int | None = os.stat(target).st_mode
+    except FileNotFoundError:
+        mode = None
+    except (OSError, ValueError):
+        return None  # a link loop, no permission ...: the write says why
+    if mode is None and not os.path.islink(target) or mode is not None and stat.S_ISREG(mode):
+        return None
+    what = ("a symbolic link to a missing file" if mode is None
+            else "a directory" if stat.S_ISDIR(mode) else "a FIFO, socket or device")
+    return Issue(f"expected the schema file, found {what}", path=shown_path(target), kind="unreadable",
+                 rule="regular-file", hint=f"move it away: {SCHEMA_FILE_NAME} is the editor's copy of the schema")
+
+
+def write_schema(directory: str | os.PathLike[str]) -> Path:
+    """Write (or refresh) ``directory/providers.schema.json`` atomically, mode 0644, and return
+    its path. The directory must exist: nothing else is created. ConfigError with one located
+    Issue when the place is wrong (``check_schema_place``) or the write fails."""
+    problem = check_schema_place(directory)
+    if problem is not None:
+        raise ConfigError(problem)
+    target = os.path.join(fs_text(directory), SCHEMA_FILE_NAME)
+    try:
         atomic_write(target, schema_text().encode("utf-8"), mode=0o644, replace=True)
     except (OSError, ValueError) as exc:
-        raise ConfigError(path_issue(exc, folder if not os.path.isdir(folder) else target, writing=True)) from None
+        issue = path_issue(exc, target, writing=True)
+        raise ConfigError(issue.replace(message=f"cannot write the file: {issue.message}")) from None
     return Path(target)
 
 

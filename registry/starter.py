@@ -15,8 +15,8 @@ import os
 from pathlib import Path
 
 from .errors import ConfigError
-from .fsio import atomic_write, not_a_regular_file
-from .schema import SCHEMA_FILE_NAME, write_schema
+from .fsio import atomic_write
+from .schema import SCHEMA_FILE_NAME, check_schema_place, write_schema
 
 __all__ = ["SCHEMA_REF", "starter_text", "write_starter"]
 
@@ -85,10 +85,9 @@ def write_starter(path: str | os.PathLike[str], *, force: bool = False) -> Path:
         target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     except FileExistsError:  # a file sits where a directory must be: not the "target exists" case
         raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(target.parent)) from None
-    beside = target.parent / SCHEMA_FILE_NAME
-    problem = not_a_regular_file(beside)
+    problem = check_schema_place(target.parent)
     if problem is not None:
-        raise ConfigError(problem.replace(hint=f"move it away: 'registry init' writes the editor's copy of the schema there"))
+        raise ConfigError(problem)
     atomic_write(target, starter_text().encode("utf-8"), mode=0o600, replace=force)
     write_schema(target.parent)
     return target
