@@ -39,9 +39,9 @@ def test_schema_write_refreshes_a_stale_copy_and_says_so_in_json(tmp_path: Path,
 
 @pytest.mark.parametrize(("setup", "where", "message", "hint"), [
     (None, "missing", "no such directory", "create it first"),
-    ("file", "file", "not a directory", "not the file itself"),
+    ("file", "file", "not a directory", "name the directory that holds your providers.yaml, not the file itself"),
     ("dir-at-target", "d/providers.schema.json", "expected the schema file, found a directory", "move it away"),
-    ("dangling-link", "d/providers.schema.json", "found a symbolic link to a missing file", "move it away"),
+    ("dangling-link", "d/providers.schema.json", "expected the schema file, found a symbolic link to a missing file", "move it away"),
 ])
 def test_schema_write_bad_places_are_located_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                                     setup: str | None, where: str, message: str, hint: str) -> None:
