@@ -1,5 +1,6 @@
 """What ``registry validate`` reports: every issue in every layer, the files checked and the
-providers found, and which named files could not be read at all.
+providers found, and which named files could not be read at all; and, as warnings, editor schema
+comments that name a missing or stale schema (``modeline.py``).
 
 ``validate_*`` look at the file system but never write. The tables of ``list``, ``show`` and
 ``paths`` live in ``views.py``, the explanation of ``resolve`` in ``explain.py``.
@@ -10,9 +11,11 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping, Sequence
 
-from .fsio import shown_path
+from .errors import ConfigError
+from .fsio import read_regular_file, shown_path
 from .issues import Issue, IssueReport, unreadable_in
-from .loader import ENV_LAYER, inspect
+from .loader import ENV_LAYER, inspect, locate_layers
+from .modeline import check_schema_comment
 from .paths import APP_NAME
 from .values import Frozen
 
@@ -117,15 +120,36 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
+def _schema_comment_warnings(app_name: str, config_path: str | os.PathLike[str] | None,
+                             environ: Mapping[str, str] | None,
+                             defaults: str | os.PathLike[str] | None) -> list[Issue]:
+    """A warning for each file layer whose editor schema comment names a missing or stale
+    schema. The built-in file is the package's own (the wheel test checks it); a file that
+    cannot be read was reported by its layer already."""
+    found = []
+    for location in locate_layers(app_name, config_path, environ, defaults=defaults):
+        if location.path is None or location.layer in ("default", ENV_LAYER):
+            continue
+        try:
+            data = read_regular_file(location.path)
+        except ConfigError:
+            continue
+        issue = check_schema_comment(data, location.path)
+        if issue is not None:
+            found.append(issue)
+    return found
+
+
 def validate_layers(app_name: str = APP_NAME, config_path: str | os.PathLike[str] | None = None,
                     environ: Mapping[str, str] | None = None, *,
                     defaults: str | os.PathLike[str] | None = None) -> ValidationResult:
     """Check every layer that applies: the built-in, app, site and user files, and the environment."""
     report = inspect(app_name, config_path, environ, defaults=defaults)
+    issues = report.issues + tuple(_schema_comment_warnings(app_name, config_path, environ, defaults))
     files = tuple(layer.source for layer in report.layers if layer.layer != ENV_LAYER and layer.exists)
     providers = tuple(sorted(report.registry.providers)) if report.registry is not None else ()
     unavailable = tuple(sorted(report.registry.unavailable)) if report.registry is not None else ()
-    return ValidationResult(report.issues, files, providers, _unreadable_files(report.issues), unavailable)
+    return ValidationResult(issues, files, providers, _unreadable_files(issues), unavailable)
 
 
 def validate_files(paths: Sequence[str | os.PathLike[str]], app_name: str = APP_NAME,
@@ -140,7 +164,7 @@ def validate_files(paths: Sequence[str | os.PathLike[str]], app_name: str = APP_
     providers: set[str] = set()
     for path in paths:
         report = inspect(app_name, path, environ, apply_environment=False, defaults=defaults)
-        for issue in report.issues:
+        for issue in report.issues + tuple(_schema_comment_warnings(app_name, path, environ, defaults)):
             issues.setdefault((issue.path, issue.line, issue.column, issue.env_var, issue.message), issue)
         if report.registry is not None:
             providers.update(report.registry.providers)

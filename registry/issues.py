@@ -69,7 +69,8 @@ class Issue(Frozen):
 
     ``kind`` is what went wrong, so callers can branch without reading the message: ``unreadable``
     (the file cannot be read at all: the CLI exits 2), ``syntax`` (not valid strict YAML),
-    ``schema`` (the JSON Schema refused it), ``url`` (a base URL broke a rule of the URL policy),
+    ``schema`` (the JSON Schema refused it; as a warning, the editor's schema comment names a missing
+    or stale schema: rule ``schema-comment``), ``url`` (a base URL broke a rule of the URL policy),
     ``semantic`` (anything the merged configuration gets wrong). ``rule`` names the broken rule
     where there is one (the URL rule, the schema keyword).
     """

@@ -1,8 +1,10 @@
 """Where the built-in file, the schema, the site and user files and the cache live. No other I/O
 (the site file is looked for with ``lexists``).
 
-An installed wheel carries ``providers.yaml`` and the schema in ``registry/data/``; a source
-checkout (editable install, or tests run from the repo) finds them at the repository root.
+An installed wheel carries ``providers.yaml`` and ``schema/providers.schema.json`` in
+``registry/data/``; a source checkout (editable install, or tests run from the repo) finds them at
+the repository root. Both places lay them out alike, so the built-in file's schema comment
+(``./schema/providers.schema.json``) resolves in either.
 """
 
 from __future__ import annotations
@@ -63,7 +65,7 @@ def builtin_providers_path() -> Path:
 
 def schema_path() -> Path:
     """The JSON Schema for providers files."""
-    return _data_file("providers.schema.json", "schema/providers.schema.json")
+    return _data_file("schema/providers.schema.json", "schema/providers.schema.json")
 
 
 def check_app_name(app_name: str) -> str:

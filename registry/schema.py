@@ -1,4 +1,5 @@
-"""JSON Schema check of one parsed document -> a list of located issues.
+"""JSON Schema check of one parsed document -> a list of located issues; the schema file itself
+(its text for ``registry schema``, a copy written beside a user file for editors).
 
 jsonschema's own messages quote the offending value, which would print an API key, so every
 message here is rebuilt from the JSON path and the rule that failed; values are quoted only for
@@ -9,9 +10,14 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
 import re
+import stat
 from functools import lru_cache
+from pathlib import Path
 
+from .errors import ConfigError
+from .fsio import atomic_write, fs_text, is_directory, path_issue, shown_path
 from .issues import Issue, JsonPath, format_pointer
 from .paths import schema_path
 from .secrets import is_credential_url, is_secret_key, is_secret_path
@@ -24,7 +30,10 @@ if TYPE_CHECKING:
 
     from .yamlfile import Document
 
-__all__ = ["check_document", "load_schema", "schema_text"]
+__all__ = ["SCHEMA_FILE_NAME", "check_document", "check_schema_place", "load_schema", "schema_text", "write_schema"]
+
+# The name of the copy written beside a user file; its line 1 names it as './providers.schema.json'.
+SCHEMA_FILE_NAME = "providers.schema.json"
 
 @lru_cache(maxsize=1)
 def schema_text() -> str:
@@ -37,28 +46,156 @@ def load_schema() -> dict[str, Any]:
     return json.loads(schema_text())
 
 
+def check_schema_place(directory: str | os.PathLike[str]) -> Issue | None:
+    """Why ``write_schema(directory)`` cannot write, found without writing: the directory is
+    missing or not one, or something other than a regular file stands at its
+    ``providers.schema.json``; None when the place is free or holds a file to refresh."""
+    folder = fs_text(directory)
+    where = "name the directory that holds your providers.yaml"
+    if not folder:
+        return Issue("no directory given", path="''", hint=where, kind="unreadable", rule="empty-path")
+    if not is_directory(folder):
+        exists = os.path.lexists(folder)
+        return Issue("not a directory" if exists else "no such directory", path=shown_path(folder),
+                     hint=f"{where}, not the file itself" if exists else f"create it first, or {where}",
+                     kind="unreadable", rule="not-a-directory" if exists else "not-found")
+    target = os.path.join(folder, SCHEMA_FILE_NAME)
+    try:
+        mode: int | None = os.stat(target).st_mode
+    except FileNotFoundError:
+        mode = None
+    except (OSError, ValueError):
+        return None  # a link loop, no permission ...: the write says why
+    if mode is None and not os.path.islink(target) or mode is not None and stat.S_ISREG(mode):
+        return None
+    what = ("a symbolic link to a missing file" if mode is None
+            else "a directory" if stat.S_ISDIR(mode) else "a FIFO, socket or device")
+    return Issue(f"expected the schema file, found {what}", path=shown_path(target), kind="unreadable",
+                 rule="regular-file", hint=f"move it away: {SCHEMA_FILE_NAME} is the editor's copy of the schema")
+
+
+def write_schema(directory: str | os.PathLike[str]) -> Path:
+    """Write (or refresh) ``directory/providers.schema.json`` atomically, mode 0644, and return
+    its path. The directory must exist: nothing else is created. ConfigError with one located
+    Issue when the place is wrong (``check_schema_place``) or the write fails."""
+    problem = check_schema_place(directory)
+    if problem is not None:
+        raise ConfigError(problem)
+    target = os.path.join(fs_text(directory), SCHEMA_FILE_NAME)
+    try:
+        atomic_write(target, schema_text().encode("utf-8"), mode=0o644, replace=True)
+    except (OSError, ValueError) as exc:
+        issue = path_issue(exc, target, writing=True)
+        raise ConfigError(issue.replace(message=f"cannot write the file: {issue.message}")) from None
+    return Path(target)
+
+
+# The hints of the located messages, by JSON pointer into the schema file. They live here, not in
+# the file, so that the file holds only standard keywords (Ajv's strict mode refuses others);
+# ``_validator`` puts each one on its node as "x-hint", where ``_describe`` reads it.
+_HINTS = {
+    "/properties/version": "write 'version: 1' at the top of the file",
+    "/properties/fallback": "name a provider from 'providers', or write 'fallback: null'",
+    "/properties/url_policy": "write 'url_policy: strict' or 'url_policy: default'",
+    "/properties/allowed_hosts/items": "one host per item, e.g. 'api.example.com', '.corp.example' or '10.0.0.5'",
+    "/properties/aliases/propertyNames": "an alias is one word of letters, digits, '.', '_', ':' or '-' (no '/')",
+    "/properties/providers/propertyNames":
+        "provider names are lowercase letters, digits, '.', '_' or '-', starting with a letter or digit",
+    "/$defs/env_names": "environment variable names are upper-case letters, digits and '_', not starting with a digit",
+    "/$defs/env_name": "environment variable names are upper-case letters, digits and '_', not starting with a digit",
+    "/$defs/base_url": "write a full URL such as 'http://localhost:11434/v1'",
+    "/$defs/provider/properties/kind": "write 'kind: local' or 'kind: hosted'",
+    "/$defs/provider/properties/prefix": "a prefix is one lowercase segment ending in '/', such as 'ollama/'",
+    "/$defs/provider/properties/api_key_file": "a path such as '~/.config/my-service/token', or a list of paths",
+    "/$defs/provider/properties/api_key_command": "a list: the program, then its arguments, e.g. [pass, show, my-service]",
+    "/$defs/provider/properties/litellm_provider": "a LiteLLM provider name such as 'openai'",
+    "/$defs/provider/properties/headers/propertyNames": "header names are letters, digits and '-'",
+    "/$defs/provider/properties/headers/additionalProperties": "header values are one line",
+    "/$defs/provider/properties/models/propertyNames": "a model name as the id has it after the prefix, e.g. 'qwen3:8b'",
+    "/$defs/thinking": "one of extra_body, reasoning_effort, chat_template_kwargs, think",
+}
+
+# Keywords that only describe: they may sit beside a "$ref" and be merged into what it names.
+_ANNOTATIONS = frozenset({"description", "title", "examples", "default", "$comment", "x-hint"})
+# Keywords that apply to one JSON type only (JSON Schema 2020-12, validation vocabulary).
+_TYPE_KEYWORDS = {
+    "string": frozenset({"pattern", "minLength", "maxLength", "format"}),
+    "array": frozenset({"items", "prefixItems", "contains", "minItems", "maxItems", "uniqueItems"}),
+    "null": frozenset(),
+}
+
+
 @lru_cache(maxsize=1)
 def _validator() -> Any:
     import jsonschema
 
-    schema = load_schema()
+    schema = _with_hints(load_schema())
     cls = jsonschema.validators.validator_for(schema)
     # Local "$ref"s are inlined: following a reference costs a third of the check on a file with
-    # thousands of providers, and this schema has no recursion, so inlining is exact.
-    inlined = _inline_refs(schema, schema.get("$defs", {}))
+    # thousands of providers, and this schema has no recursion, so inlining is exact. Then the
+    # alternatives the file spells for editors (see _as_validated) get their compact form back.
+    inlined = _as_validated(_inline_refs(schema, schema.get("$defs", {})))
     return jsonschema.validators.extend(cls, {"pattern": _pattern_rule})(inlined)
 
 
+def _with_hints(schema: dict[str, Any]) -> dict[str, Any]:
+    """A copy of ``schema`` with each of ``_HINTS`` as "x-hint" on its node (KeyError for a
+    pointer that names no node: a hint must not silently stop showing)."""
+    copy = json.loads(json.dumps(schema))
+    for pointer, hint in _HINTS.items():
+        node = copy
+        for part in pointer.split("/")[1:]:
+            node = node[part]
+        node["x-hint"] = hint
+    return copy
+
+
 def _inline_refs(node: Any, defs: dict[str, Any]) -> Any:
-    """``node`` with every ``{"$ref": "#/$defs/NAME"}`` replaced by (an inlined copy of) NAME."""
+    """``node`` with every ``{"$ref": "#/$defs/NAME"}`` replaced by (an inlined copy of) NAME;
+    annotations written beside the "$ref" (its own description) win over NAME's."""
     if isinstance(node, list):
         return [_inline_refs(item, defs) for item in node]
     if not isinstance(node, dict):
         return node
     ref = node.get("$ref")
-    if isinstance(ref, str) and ref.startswith("#/$defs/") and len(node) == 1:
-        return _inline_refs(defs[ref[len("#/$defs/"):]], defs)
+    if isinstance(ref, str) and ref.startswith("#/$defs/") and set(node) - {"$ref"} <= _ANNOTATIONS:
+        named = _inline_refs(defs[ref[len("#/$defs/"):]], defs)
+        return {**named, **{key: value for key, value in node.items() if key != "$ref"}}
     return {key: (value if key == "$defs" else _inline_refs(value, defs)) for key, value in node.items()}
+
+
+def _as_validated(node: Any) -> Any:
+    """``node`` with two spellings the file uses for editors (and Ajv's strict mode) turned back
+    into the compact form that the messages of ``_describe`` are written for; both rewrites are
+    exact:
+
+    - ``anyOf`` of ``{"const": C, "description": ...}`` (a described choice) -> ``enum``;
+    - ``anyOf`` of one branch per JSON type (``{"type": "string", "pattern": ...}``,
+      ``{"type": "array", "items": ...}``), whose keywords each apply to its own type only ->
+      one node with ``"type": [...]`` and all the keywords.
+    Any other ``anyOf`` is kept as written."""
+    if isinstance(node, list):
+        return [_as_validated(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    node = {key: _as_validated(value) for key, value in node.items()}
+    branches = node.get("anyOf")
+    if not isinstance(branches, list) or not branches or not all(isinstance(b, dict) for b in branches):
+        return node
+    rest = {key: value for key, value in node.items() if key != "anyOf"}
+    if all("const" in b and set(b) - {"const"} <= _ANNOTATIONS for b in branches):
+        return {**rest, "enum": [b["const"] for b in branches]}
+    types = [b.get("type") for b in branches]
+    if all(isinstance(t, str) and t in _TYPE_KEYWORDS for t in types) and len(set(types)) == len(types) \
+            and "type" not in rest:
+        merged: dict[str, Any] = {}
+        for kind, branch in zip(types, branches):
+            keywords = set(branch) - _ANNOTATIONS - {"type"}
+            if not keywords <= _TYPE_KEYWORDS[kind] or keywords & set(merged):
+                return node
+            merged.update({key: branch[key] for key in keywords})
+        return {**merged, **rest, "type": types}
+    return node
 
 
 def _pattern_rule(validator: Any, pattern: str, instance: Any, schema: Any) -> Any:

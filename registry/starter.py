@@ -1,9 +1,11 @@
 """The commented starter user file that ``registry init`` writes, and the safe way to write it.
 
-The text activates nothing (only ``version: 1`` is live), so a fresh file changes no behaviour and
+Line 1 names the schema as ``./providers.schema.json``, a copy written beside the file, so an
+editor (yaml-language-server) finds it whatever becomes of the Python environment. The text
+activates nothing (only ``version: 1`` is live), so a fresh file changes no behaviour and
 passes ``registry validate``; every field is shown commented out with one line on what it does.
 The file is written atomically (``fsio.atomic_write``) with mode 0600 and never replaces an
-existing file unless asked.
+existing file unless asked; the schema copy beside it is always refreshed.
 """
 
 from __future__ import annotations
@@ -12,10 +14,13 @@ import errno
 import os
 from pathlib import Path
 
+from .errors import ConfigError
 from .fsio import atomic_write
-from .paths import schema_path
+from .schema import SCHEMA_FILE_NAME, check_schema_place, write_schema
 
-__all__ = ["starter_text", "write_starter"]
+__all__ = ["SCHEMA_REF", "starter_text", "write_starter"]
+
+SCHEMA_REF = f"./{SCHEMA_FILE_NAME}"  # relative to the file: yaml-language-server resolves it so
 
 _BODY = """\
 # provider-registry user file: it overrides the built-in providers field by field.
@@ -59,18 +64,19 @@ version: 1
 """
 
 
-def starter_text(schema_ref: str | None = None) -> str:
-    """The starter file. Line 1 points editors at the schema (default: the installed schema file)."""
-    ref = schema_ref if schema_ref is not None else schema_path().resolve().as_uri()
-    return f"# yaml-language-server: $schema={ref}\n{_BODY}"
+def starter_text(schema_ref: str = SCHEMA_REF) -> str:
+    """The starter file. Line 1 points editors at the schema (default: the copy beside the file)."""
+    return f"# yaml-language-server: $schema={schema_ref}\n{_BODY}"
 
 
-def write_starter(path: str | os.PathLike[str], *, force: bool = False, schema_ref: str | None = None) -> Path:
-    """Write the starter file to ``path`` atomically with mode 0600 and return the path.
+def write_starter(path: str | os.PathLike[str], *, force: bool = False) -> Path:
+    """Write the starter file to ``path`` atomically with mode 0600, and the schema beside it as
+    ``providers.schema.json`` (refreshed if there), and return the starter's path.
 
     Creates the directory (mode 0700). Raises FileExistsError when ``path`` exists and ``force`` is
     false; the check and the write are one step (a hard link), so a file that appears meanwhile is
-    not clobbered either.
+    not clobbered either. Raises ConfigError, before writing anything, when something other than
+    a regular file stands where the schema goes.
     """
     target = Path(os.path.expanduser(os.fsdecode(os.fspath(path))))  # Path.expanduser raises for '~nobody'
     if not force and (target.exists() or target.is_symlink()):
@@ -79,5 +85,9 @@ def write_starter(path: str | os.PathLike[str], *, force: bool = False, schema_r
         target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     except FileExistsError:  # a file sits where a directory must be: not the "target exists" case
         raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(target.parent)) from None
-    atomic_write(target, starter_text(schema_ref).encode("utf-8"), mode=0o600, replace=force)
+    problem = check_schema_place(target.parent)
+    if problem is not None:
+        raise ConfigError(problem)
+    atomic_write(target, starter_text().encode("utf-8"), mode=0o600, replace=force)
+    write_schema(target.parent)
     return target

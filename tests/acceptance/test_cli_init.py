@@ -27,17 +27,20 @@ def test_init_writes_starter_to_the_default_user_path(capsys: pytest.CaptureFixt
     target = isolated_user_dirs / ".config" / "provider-registry" / "providers.yaml"
     code, out, err = run(capsys, "init")
     assert code == 0
-    assert out == f"wrote {target}\n"
+    schema = target.parent / "providers.schema.json"
+    assert out == f"wrote {target}\nwrote {schema}\n"
     assert err == "next: uncomment what you need, then run 'registry validate'\n"
     assert target.read_text(encoding="utf-8") == starter_text()
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
-    assert not [p for p in target.parent.iterdir() if p.name != "providers.yaml"], "temp file left behind"
+    assert schema.read_bytes() == schema_path().read_bytes()
+    assert sorted(p.name for p in target.parent.iterdir()) == ["providers.schema.json", "providers.yaml"], \
+        "temp file left behind"
 
 
 def test_starter_file_shape(tmp_path: Path) -> None:
     text = starter_text()
     lines = text.splitlines()
-    assert lines[0] == f"# yaml-language-server: $schema={schema_path().resolve().as_uri()}"
+    assert lines[0] == "# yaml-language-server: $schema=./providers.schema.json"
     assert [line for line in lines if line and not line.startswith("#")] == ["version: 1"]
     # every provider field of the schema appears, commented out, with an explanation
     fields = load_schema()["$defs"]["provider"]["properties"]
@@ -77,7 +80,8 @@ def test_init_refuses_to_overwrite(tmp_path: Path, capsys: pytest.CaptureFixture
     code, out, err = run(capsys, "--config", str(target), "init")
     assert (code, out) == (1, "")
     assert err == (f"registry: error: {target}: the file already exists; not overwritten\n"
-                   "  hint: edit it, or run 'registry init --force' to replace it with the starter file\n")
+                   "  hint: edit it, or run 'registry init --force' to replace it with the starter file; "
+                   "'registry schema --write DIR' refreshes only the providers.schema.json beside it\n")
     assert target.read_text(encoding="utf-8") == "version: 1\n# mine\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["providers.yaml"]
 
@@ -104,10 +108,10 @@ def test_init_force_replaces_atomically(tmp_path: Path, capsys: pytest.CaptureFi
     target.chmod(0o644)
     code, out, _ = run(capsys, "--config", str(target), "init", "--force", "--json")
     assert code == 0
-    assert json.loads(out) == {"path": str(target), "written": True}
+    assert json.loads(out) == {"path": str(target), "written": True, "schema": str(tmp_path / "providers.schema.json")}
     assert target.read_text(encoding="utf-8") == starter_text()
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["providers.yaml"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["providers.schema.json", "providers.yaml"]
 
 
 def test_init_follows_provider_registry_config(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -135,4 +139,39 @@ def test_write_starter_does_not_clobber_a_file_that_appears(tmp_path: Path) -> N
     with pytest.raises(FileExistsError):
         write_starter(target)
     assert target.read_text(encoding="utf-8") == "mine"
-    assert os.listdir(tmp_path) == ["providers.yaml"]
+    assert sorted(os.listdir(tmp_path)) == ["providers.schema.json", "providers.yaml"]
+
+
+def test_init_refreshes_a_stale_schema_beside_the_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "providers.schema.json").write_text("{}", encoding="utf-8")
+    code, _, _ = run(capsys, "--config", str(tmp_path / "providers.yaml"), "init")
+    assert code == 0
+    assert (tmp_path / "providers.schema.json").read_bytes() == schema_path().read_bytes()
+    assert stat.S_IMODE((tmp_path / "providers.schema.json").stat().st_mode) & 0o022 == 0
+
+
+def test_init_refuses_when_the_schema_place_is_a_directory(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "providers.schema.json").mkdir()
+    code, out, err = run(capsys, "--config", str(tmp_path / "providers.yaml"), "init")
+    assert (code, out) == (2, "")
+    assert err.startswith(f"{tmp_path / 'providers.schema.json'}: error: ")
+    assert "directory" in err and "hint: move it away" in err and "Traceback" not in err
+    assert not (tmp_path / "providers.yaml").exists()  # nothing written
+
+
+def test_init_file_keeps_its_schema_when_the_environment_goes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Done-when of issue 14: the schema that line 1 names resolves relative to the file (as
+    yaml-language-server resolves it) to a file in the config directory, outside any Python
+    environment, with the installed schema's content."""
+    import sys
+
+    target = tmp_path / "cfg" / "providers.yaml"
+    assert run(capsys, "--config", str(target), "init")[0] == 0
+    first = target.read_text(encoding="utf-8").splitlines()[0]
+    ref = re.fullmatch(r"# yaml-language-server: \$schema=(\S+)", first)[1]
+    assert not os.path.isabs(ref) and "://" not in ref
+    resolved = (target.parent / ref).resolve()
+    assert resolved.is_file() and resolved.parent == target.parent.resolve()
+    for environment in {sys.prefix, sys.base_prefix, str(Path(registry.__file__).parent)}:
+        assert not resolved.is_relative_to(Path(environment).resolve())
+    assert json.loads(resolved.read_text(encoding="utf-8")) == load_schema()

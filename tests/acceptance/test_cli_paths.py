@@ -183,7 +183,7 @@ def test_an_odd_but_valid_name_is_shown_escaped(tmp_path: Path, capsys: pytest.C
     assert code == 2
     assert err.startswith(f"{escaped}: error: file not found")
     code, out, _ = run(capsys, "--config", path, "init")  # a name the file system takes is written
-    assert code == 0 and out == f"wrote {escaped}\n"
+    assert code == 0 and out == f"wrote {escaped}\nwrote {os.path.join(str(tmp_path), 'providers.schema.json')}\n"
     assert os.path.isfile(path)
     code, out, _ = run(capsys, "--config", path, "validate")
     assert (code, out) == (0, "OK: 2 files, 6 providers\n")

@@ -265,3 +265,54 @@ def test_github_format_escapes_line_breaks_and_percent() -> None:
 
     issue = registry.Issue("50% done\nnext line", path="f.yaml", line=1, severity="warning")
     assert github_annotation(issue) == "::warning file=f.yaml,line=1::50%25 done%0Anext line"
+
+
+def _with_comment(tmp_path: Path, ref: str = "./providers.schema.json") -> Path:
+    path = tmp_path / "providers.yaml"
+    path.write_text(f"# yaml-language-server: $schema={ref}\nversion: 1\n", encoding="utf-8")
+    return path
+
+
+def test_validate_warns_when_the_schema_comment_names_a_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _with_comment(tmp_path)
+    code, out, _ = run(capsys, "validate", str(path))
+    assert code == 0  # a warning, not an error
+    assert out == (f"{path}:1:33: warning: the editor's schema comment names './providers.schema.json', which does not exist\n"
+                   f"  hint: run 'registry schema --write {tmp_path}' to write the installed schema there\n"
+                   "OK: 1 file, 6 providers (1 warning)\n")
+    assert run(capsys, "schema", "--write", str(tmp_path))[0] == 0
+    assert run(capsys, "validate", str(path))[:2] == (0, "OK: 1 file, 6 providers\n")
+
+
+def test_schema_comment_warning_in_json_and_github(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _with_comment(tmp_path)
+    (tmp_path / "providers.schema.json").write_text('{"type": "object"}', encoding="utf-8")  # another release's
+    code, out, _ = run(capsys, "--json", "validate", str(path))
+    assert code == 0
+    data = json.loads(out)
+    assert data["status"] == "ok" and data["errors"] == []
+    assert data["warnings"] == [{
+        "path": str(path), "line": 1, "column": 33, "pointer": None, "env_var": None, "severity": "warning",
+        "message": "the schema the editor's comment names ('./providers.schema.json') differs from the installed schema",
+        "hint": f"run 'registry schema --write {tmp_path}' to write the installed schema there",
+        "kind": "schema", "rule": "schema-comment",
+    }]
+    code, out, _ = run(capsys, "validate", "--format", "github", str(path))
+    assert code == 0
+    assert out.splitlines()[0].startswith(f"::warning file={path},line=1,col=33::the schema the editor's comment names")
+
+
+def test_validate_checks_the_schema_comment_of_the_user_layer(capsys: pytest.CaptureFixture[str], isolated_user_dirs: Path) -> None:
+    assert run(capsys, "init")[0] == 0
+    assert run(capsys, "validate")[:2] == (0, "OK: 2 files, 6 providers\n")  # init wrote the schema beside it
+    config = isolated_user_dirs / ".config" / "provider-registry"
+    (config / "providers.schema.json").unlink()
+    code, out, _ = run(capsys, "validate")
+    assert code == 0
+    assert f"{config / 'providers.yaml'}:1:33: warning: the editor's schema comment names './providers.schema.json'" in out
+    assert out.endswith("OK: 2 files, 6 providers (1 warning)\n")
+
+
+def test_remote_schema_comment_is_not_fetched_or_judged(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _with_comment(tmp_path, "https://json.schemastore.invalid/providers.json")
+    assert run(capsys, "validate", str(path))[:2] == (0, "OK: 1 file, 6 providers\n")

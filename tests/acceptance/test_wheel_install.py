@@ -57,9 +57,10 @@ def test_wheel_carries_the_data_files(wheel: Path) -> None:
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
         assert "registry/data/providers.yaml" in names
-        assert "registry/data/providers.schema.json" in names
+        assert "registry/data/schema/providers.schema.json" in names
         assert archive.read("registry/data/providers.yaml") == (REPO / "providers.yaml").read_bytes()
-        assert archive.read("registry/data/providers.schema.json") == (REPO / "schema/providers.schema.json").read_bytes()
+        assert archive.read("registry/data/schema/providers.schema.json") == (REPO / "schema/providers.schema.json").read_bytes()
+        assert [name for name in names if name.endswith(".schema.json")] == ["registry/data/schema/providers.schema.json"]
         assert not any(name.startswith("tests/") for name in names)
 
 
@@ -94,7 +95,7 @@ def test_installed_package_loads_its_builtin_file(site: Path, tmp_path: Path) ->
     package = site / "registry"
     assert Path(data["file"]).parent == package
     assert data["builtin"] == str(package / "data" / "providers.yaml")
-    assert data["schema"] == str(package / "data" / "providers.schema.json")
+    assert data["schema"] == str(package / "data" / "schema" / "providers.schema.json")
     assert data["imported_heavy"] is False
     assert data["ollama"] == {"model": "openai/llama3.1:8b", "api_base": "http://localhost:11434/v1", "api_key": "ollama"}
     assert data["hf"] == {"model": "openai/moonshotai/Kimi-K2.6:novita", "api_base": "https://router.huggingface.co/v1",
@@ -102,6 +103,25 @@ def test_installed_package_loads_its_builtin_file(site: Path, tmp_path: Path) ->
     assert data["gpu"] == "http://gpu-box:11434/v1"
     assert data["origin"] == ["default", str(package / "data" / "providers.yaml")]
     assert data["prefixes"] == ["ollama/", "lm_studio/", "vllm/", "llamacpp/", "openai-compat/", "huggingface/"]
+
+
+def test_installed_builtin_file_names_its_schema_by_a_path_that_exists(site: Path, tmp_path: Path) -> None:
+    """The built-in file's editor comment resolves, relative to the file (as yaml-language-server
+    resolves it), to the installed schema: the same file 'registry schema' prints."""
+    import re
+
+    builtin = site / "registry" / "data" / "providers.yaml"
+    first = builtin.read_text(encoding="utf-8").splitlines()[0]
+    ref = re.fullmatch(r"# yaml-language-server: \$schema=(\S+)", first)[1]
+    assert not os.path.isabs(ref) and "://" not in ref
+    resolved = (builtin.parent / ref).resolve()
+    assert resolved.is_file() and resolved.is_relative_to((site / "registry").resolve())
+    printed = run_installed(site, tmp_path, None, "-m", "registry", "schema")
+    assert printed.returncode == 0, printed.stderr[-3000:]
+    assert json.loads(printed.stdout) == json.loads(resolved.read_text(encoding="utf-8"))
+    validated = run_installed(site, tmp_path, None, "-m", "registry", "--json", "validate")
+    assert validated.returncode == 0, validated.stdout[-3000:] + validated.stderr[-3000:]
+    assert json.loads(validated.stdout)["warnings"] == []
 
 
 def test_installed_package_checks_user_files_against_its_schema(site: Path, tmp_path: Path) -> None:

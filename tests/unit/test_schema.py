@@ -53,31 +53,106 @@ def _object_schemas(node: Any, where: str = "$") -> Iterator[tuple[str, dict]]:
             yield from _object_schemas(value, f"{where}[{i}]")
 
 
+def _choices(node: dict) -> list:
+    """The values of a described choice: ``anyOf`` of ``{const, description}``."""
+    return [branch["const"] for branch in node["anyOf"]]
+
+
 def test_every_object_is_closed_and_every_field_documented() -> None:
     found = list(_object_schemas(load_schema()))
     assert len(found) >= 2
     for where, node in found:
         assert node.get("additionalProperties") is False, where
         for name, sub in node["properties"].items():
-            assert sub.get("description") or "$ref" in sub, f"{where}.{name}"
+            assert sub.get("description"), f"{where}.{name}"  # its own, also beside a $ref
+
+
+def _subschemas(node: Any, where: str = "") -> Iterator[tuple[str, Any]]:
+    yield where, node
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key not in ("examples", "const", "enum", "default"):
+                yield from _subschemas(value, f"{where}/{key}")
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _subschemas(value, f"{where}/{i}")
+
+
+def test_every_choice_is_described_and_the_file_uses_no_bare_enum() -> None:
+    choices = 0
+    for where, node in _subschemas(load_schema()):
+        if not isinstance(node, dict):
+            continue
+        assert "enum" not in node, f"{where}: write anyOf of const + description, so editors show what each means"
+        if "const" in node and where.rsplit("/", 2)[-2] == "anyOf":
+            choices += 1
+            assert node.get("description"), where
+    assert choices == 17  # url_policy 2, effort 7, kind 2, model_format 2, thinking 4
+
+
+def test_no_keyword_outside_json_schema_2020_12() -> None:
+    """Ajv's strict mode refuses unknown keywords (tests/acceptance/test_schema_ajv.py runs it):
+    the registry's hints live in schema.py, not in the file."""
+    assert "x-hint" not in schema_path().read_text(encoding="utf-8")
+    assert "$id" not in load_schema()  # nothing pretends to be fetchable
+
+
+def test_every_hint_names_a_node_of_the_schema() -> None:
+    from registry import schema as schema_module
+
+    hinted = schema_module._with_hints(load_schema())  # KeyError for a pointer that names nothing
+    assert len(schema_module._HINTS) == 18
+    assert hinted["$defs"]["base_url"]["x-hint"] == "write a full URL such as 'http://localhost:11434/v1'"
+
+
+def test_every_example_passes_its_own_subschema() -> None:
+    import jsonschema
+
+    from registry import schema as schema_module
+
+    schema = load_schema()
+    inlined = schema_module._inline_refs(schema, schema["$defs"])
+    del inlined["$defs"]  # kept as written; each definition is checked where it is used
+    count = 0
+    for where, node in _subschemas(inlined):
+        if isinstance(node, dict) and "examples" in node:
+            for example in node["examples"]:
+                count += 1
+                errors = list(jsonschema.Draft202012Validator(node).iter_errors(example))
+                assert not errors, (where, example, [e.message for e in errors])
+    assert count >= 40
+
+
+def test_the_validated_form_is_the_compact_one() -> None:
+    """The spellings for editors (anyOf of described consts, anyOf per type) reach jsonschema as
+    enum and type lists, so messages and speed are those of the compact schema."""
+    from registry import schema as schema_module
+
+    validated = schema_module._validator().schema
+    provider = validated["properties"]["providers"]["additionalProperties"]["properties"]
+    assert provider["kind"]["enum"] == ["local", "hosted"] and "anyOf" not in provider["kind"]
+    assert provider["api_key_env"]["type"] == ["string", "array"]
+    assert provider["api_key_env"]["pattern"] == "^[A-Z_][A-Z0-9_]*$"
+    assert validated["properties"]["fallback"]["type"] == ["string", "null"]
+    assert "anyOf" not in json.dumps({key: value for key, value in validated.items() if key != "$defs"})
 
 
 def test_schema_fields_match_the_design_contract() -> None:
     schema = load_schema()
     assert set(schema["properties"]) == {"version", "fallback", "aliases", "providers", "url_policy", "allowed_hosts"}
-    assert schema["properties"]["url_policy"]["enum"] == ["default", "strict"]
+    assert _choices(schema["properties"]["url_policy"]) == ["default", "strict"]
     assert schema["properties"]["version"]["const"] == 1
     fields = set(schema["$defs"]["provider"]["properties"])
     assert {"prefix", "api_base", "api_base_env", "api_key", "api_key_env", "litellm_provider", "efforts",
             "effort_aliases", "description", "enabled", "headers", "timeout", "kind"} <= fields
-    assert tuple(schema["$defs"]["provider"]["properties"]["kind"]["enum"]) == registry.provider.KINDS
+    assert tuple(_choices(schema["$defs"]["provider"]["properties"]["kind"])) == registry.provider.KINDS
     assert schema["$defs"]["env_name"]["pattern"] == "^[A-Z_][A-Z0-9_]*$"
     assert schema["$defs"]["provider"]["properties"]["prefix"]["pattern"] == "^[a-z0-9][a-z0-9._-]*/$"
 
 
 def test_effort_vocabulary_matches_the_schema() -> None:
-    assert tuple(load_schema()["$defs"]["effort"]["enum"]) == ("none", "minimal", "low", "medium", "high", "xhigh", "max")
-    assert set(registry.EFFORT_LEVELS) == set(load_schema()["$defs"]["effort"]["enum"])
+    assert tuple(_choices(load_schema()["$defs"]["effort"])) == ("none", "minimal", "low", "medium", "high", "xhigh", "max")
+    assert set(registry.EFFORT_LEVELS) == set(_choices(load_schema()["$defs"]["effort"]))
 
 
 def test_builtin_file_passes_the_schema() -> None:
@@ -85,7 +160,8 @@ def test_builtin_file_passes_the_schema() -> None:
     assert check_document(document) == []
     assert document.data["fallback"] == "huggingface"
     first_line = Path(builtin_providers_path()).read_text(encoding="utf-8").splitlines()[0]
-    assert first_line.startswith("# yaml-language-server: $schema=")
+    assert first_line == "# yaml-language-server: $schema=./schema/providers.schema.json"
+    assert (Path(builtin_providers_path()).parent / "schema" / "providers.schema.json").resolve() == schema_path().resolve()
 
 
 def test_schema_file_is_json() -> None:
