@@ -1,0 +1,172 @@
+"""What every tool export shares: which models are exported, which variable holds each key, and
+the notes for what a tool cannot take (replicas, headers, a provider with no known model).
+
+Tools such as llm, Continue and opencode list concrete models, not the proxy's ``prefix/*``
+wildcards. The models of a provider are, in this order of trust:
+
+1. the ``models:`` it declares in the files (``declared``);
+2. the models its server listed the last time ``registry models`` asked (``discovered``: the
+   discovery cache; never the network);
+3. every ``--model MODEL_ID`` (``option``), routed like any id: an alias exports its target,
+   with the alias kept where the tool has aliases.
+
+A provider chosen (by name, or as one of "every provider") with none of these is left out with a
+note saying how to give it models. Each model's metadata (context window, output limit, tools,
+vision, reasoning) is ``Registry.model_info``: declarations first, then the cached discovery.
+
+Keys are never written, only a reference to the variable that holds one, in each tool's own
+syntax. The variable is the one that supplied the key at export time, else the first of
+``api_key_env``, else ``<PROVIDER>_API_KEY`` (with a note); a placeholder key (``ollama``, ...) is
+not a secret and is handed to the tool as is. This is the rule of ``export.py``'s proxy export
+(its ``_key_param``), kept here too until the two share one helper.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from ..discovery import cached_models
+from ..errors import ConfigError, InvalidModelIdError
+from ..model import Registry
+from ..modelinfo import ModelInfo
+from ..provider import Provider
+from ..secrets import is_placeholder_key
+from ..values import Frozen
+
+__all__ = ["ExportedModel", "KeyReference", "ToolExport", "key_reference", "note_unexported", "select_models"]
+
+SOURCES = ("declared", "discovered", "option")
+
+
+class ExportedModel(Frozen):
+    """One model as exported: ``model_id`` is the registry's id (what the user types), ``model``
+    the name its server knows, ``source`` one of SOURCES, ``aliases`` the registry's short names
+    for it."""
+
+    __slots__ = ("model_id", "provider", "model", "source", "info", "aliases")
+    model_id: str
+    provider: Provider
+    model: str
+    source: str
+    info: ModelInfo
+    aliases: tuple[str, ...]
+    _defaults = {"aliases": ()}
+    _hidden = frozenset({"provider", "info"})
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"id": self.model_id, "provider": self.provider.name, "model": self.model, "source": self.source,
+                "aliases": list(self.aliases)}
+
+
+class KeyReference(Frozen):
+    """How a tool gets a provider's key: ``variable`` names where the key lives, or
+    ``placeholder`` is the not-secret word itself. Exactly one of the two is set."""
+
+    __slots__ = ("variable", "placeholder")
+    variable: str | None
+    placeholder: str | None
+
+
+class ToolExport(Frozen):
+    """An export for one tool: its config (a dict), the text to save, the variables the config
+    refers to, notes for the user, and the models exported."""
+
+    __slots__ = ("format", "config", "text", "env_vars", "notes", "models")
+    format: str
+    config: dict[str, Any]
+    text: str
+    env_vars: tuple[str, ...]
+    notes: tuple[str, ...]
+    models: tuple[ExportedModel, ...]
+
+    def render(self) -> str:
+        return self.text
+
+    def as_dict(self, output: str | None = None) -> dict[str, Any]:
+        """The stable ``--json`` shape of ``registry export --format <tool>``."""
+        return {"format": self.format, "output": output, "config": self.config, "env_vars": list(self.env_vars),
+                "notes": list(self.notes), "models": [model.as_dict() for model in self.models]}
+
+
+def select_models(reg: Registry, providers: Iterable[str] | None, models: Iterable[str],
+                  notes: dict[str, None]) -> list[ExportedModel]:
+    """The models to export, grouped by provider (in the order chosen; models sorted by name
+    within each), then the ``models`` ids not already among them, in the order given. Raises
+    like the proxy export: UnknownProviderError / InvalidModelIdError for names that route
+    nowhere, ConfigError for an unavailable provider named on purpose."""
+    model_ids = list(models)
+    if providers is None:
+        chosen = [] if model_ids else list(reg.providers.values())
+        for provider in chosen:
+            if provider.problems:
+                notes[f"provider {provider.name!r} is not exported: it is unavailable "
+                      f"({provider.unavailable_reason})"] = None
+        chosen = [provider for provider in chosen if not provider.problems]
+    else:
+        chosen = [_available(reg.provider(name)) for name in providers]
+    picked: dict[tuple[str, str], ExportedModel] = {}
+    for provider in {p.name: p for p in chosen}.values():
+        names: dict[str, str] = dict.fromkeys(provider.models, "declared")
+        served = cached_models(reg, provider.name)
+        for served_model in served.models if served is not None else ():
+            names.setdefault(served_model.id, "discovered")
+        if not names:
+            notes[f"provider {provider.name!r} has no known models, so none is exported: declare them under "
+                  f"'models:', run 'registry models {provider.name}' to list its server's, "
+                  f"or pass --model {provider.prefix}MODEL"] = None
+        for name in sorted(names):
+            model_id = provider.prefix + name
+            try:
+                info = reg.model_info(model_id)
+            except InvalidModelIdError as exc:
+                notes[f"model {name!r} of provider {provider.name!r} is not exported: {exc.message}"] = None
+                continue
+            picked[provider.name, name] = ExportedModel(model_id, provider, name, names[name], info)
+    for given in dict.fromkeys(model_ids):
+        route = reg.route(given)
+        provider = _available(route.provider)
+        model_id = route.alias_of or given
+        key = (provider.name, route.model)
+        if key not in picked:
+            picked[key] = ExportedModel(model_id, provider, route.model, "option", reg.model_info(model_id))
+    aliases: dict[str, list[str]] = {}
+    for alias, target in sorted(reg.aliases.items()):
+        aliases.setdefault(target, []).append(alias)
+    return [model.replace(aliases=tuple(aliases.get(model.model_id, ()))) for model in picked.values()]
+
+
+def key_reference(provider: Provider, notes: dict[str, None]) -> KeyReference:
+    """Where ``provider``'s key is to be found (see the module docstring); never the key."""
+    source = provider.key_source
+    if source == "placeholder" and provider.api_key is not None \
+            and is_placeholder_key(provider.api_key.reveal(), provider.name):
+        return KeyReference(None, provider.api_key.reveal())  # not a secret
+    if source is not None and source in provider.api_key_env:
+        return KeyReference(source, None)
+    if provider.api_key_env:
+        return KeyReference(provider.api_key_env[0], None)
+    var = re.sub(r"[^A-Z0-9]+", "_", provider.name.upper()).strip("_") + "_API_KEY"
+    notes[f"provider {provider.name!r} names no api_key_env; the export references {var}: set it "
+          f"where the tool runs"] = None
+    return KeyReference(var, None)
+
+
+def note_unexported(provider: Provider, tool: str, notes: dict[str, None]) -> None:
+    """Notes for what ``tool`` is not given: replicas (it talks to one server) and headers."""
+    if len(provider.all_api_bases) > 1:
+        notes[f"provider {provider.name!r} has {len(provider.all_api_bases)} replicas; {tool} talks to one "
+              f"server, so the export uses the first, {provider.api_base}: to balance between them, "
+              f"run a LiteLLM proxy ('registry export --format litellm-proxy') and point {tool} at it"] = None
+    if provider.headers:
+        names = ", ".join(sorted(provider.headers))
+        notes[f"provider {provider.name!r} sends headers ({names}); they are not exported, since their "
+              f"values may be credentials: add them to the {tool} config by hand"] = None
+
+
+def _available(provider: Provider) -> Provider:
+    """``provider``, or ConfigError naming the bad variable when it is unavailable."""
+    if provider.problems:
+        raise ConfigError(provider.problems)
+    return provider
