@@ -4,7 +4,7 @@ a proxy.
 The model list is the proxy export's (``export.plan_litellm_proxy`` with ``keys="reveal"``): one
 wildcard group ``<prefix>*`` per provider, one deployment per base URL, the real key and headers
 in each deployment's ``litellm_params``, the provider's ``timeout``. The settings default to the
-export's tuned ``ROUTER_SETTINGS`` (weighted failover on), and keyword arguments override them.
+export's tuned ``export.ROUTER_SETTINGS`` (weighted failover on), and keyword arguments override them.
 
 ``Router.acompletion`` / ``completion`` accept every id the registry resolves: the id is routed
 by the registry first (aliases, the fallback provider, the refusals of ``resolve``), then sent to
@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from functools import cache
 from typing import Any
 
-from .export import ROUTER_SETTINGS, plan_litellm_proxy
+from .export import plan_litellm_proxy
 from .live import import_litellm
 from .model import Registry
 from .suggest import close_match
@@ -39,7 +39,8 @@ def router(reg: Registry, providers: Iterable[str] | None = None, **settings: An
     """A ``litellm.Router`` whose model groups are ``reg``'s providers (default: every enabled one
     that has a key; ``providers`` names them, MissingApiKeyError / ConfigError when a named one
     cannot be used). ``settings`` override ``ROUTER_SETTINGS`` and are any ``litellm.Router``
-    keyword; an unknown one raises TypeError with a did-you-mean. ``model_list`` is the registry's."""
+    keyword; an unknown one raises TypeError with a did-you-mean. ``model_list`` is the registry's.
+    ``router.registry_notes`` says which providers were left out and why."""
     litellm = import_litellm(FEATURE)
     accepted = _router_parameters(litellm.Router)
     for name in settings:
@@ -49,8 +50,8 @@ def router(reg: Registry, providers: Iterable[str] | None = None, **settings: An
             reason = "comes from the registry" if name == "model_list" else "is not a litellm.Router setting"
             raise TypeError(f"router() setting {name!r} {reason}{suggestion}")
     plan = plan_litellm_proxy(reg, providers, keys="reveal")
-    merged = {**ROUTER_SETTINGS, **settings}
-    return _router_class(litellm.Router)(reg, model_list=plan.config["model_list"], **merged)
+    merged = {**plan.config["router_settings"], **settings}  # ROUTER_SETTINGS, as exported
+    return _router_class(litellm.Router)(reg, plan.notes, model_list=plan.config["model_list"], **merged)
 
 
 @cache
@@ -66,9 +67,10 @@ def _router_class(base: type) -> type:
     class RegistryRouter(base):  # type: ignore[valid-type, misc]  # base is litellm.Router
         """A ``litellm.Router`` for a registry: ``model`` is any id the registry resolves."""
 
-        def __init__(self, reg: Registry, **kwargs: Any) -> None:
+        def __init__(self, reg: Registry, notes: tuple[str, ...], **kwargs: Any) -> None:
             super().__init__(**kwargs)
             self.registry = reg
+            self.registry_notes = notes  # providers left out, and why
 
         def group_request(self, model: str, kwargs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
             """The router's model name for ``model`` and the call's kwargs with the effort placed

@@ -84,6 +84,7 @@ def test_an_effort_is_placed_as_resolve_places_it(reg: registry.Registry) -> Non
 
 def test_refusals_are_those_of_resolve(user_file: Callable[..., Path]) -> None:
     router = registry.router(registry.load(config_path=user_file(REPLICAS), environ={}))
+    assert any(note.startswith("provider 'huggingface' is left out") for note in router.registry_notes)
     with pytest.raises(registry.MissingApiKeyError, match="huggingface"):  # left out of the router: no key
         router.group_request("moonshotai/Kimi-K2", {})
     with pytest.raises(registry.InvalidModelIdError):
