@@ -21,7 +21,7 @@ import pytest
 import registry
 
 from . import failover_load as load
-from .conftest import Proxy, free_port
+from .conftest import MOCK_TEXT, Proxy, free_port
 
 pytestmark = pytest.mark.e2e
 
@@ -54,8 +54,9 @@ def replicas(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Replicas]:
 
 
 def _report(outcomes: dict[str, load.Outcome]) -> str:
-    return "; ".join(f"{name}: lost {o.lost}, p50 {o.percentile(50) * 1000:.0f} ms, p95 {o.percentile(95) * 1000:.0f} ms"
-                     f"{' ' + repr(o.errors[:2]) if o.errors else ''}" for name, o in outcomes.items())
+    return "; ".join(f"{name}: lost {o.lost}, p50 {o.percentile(50) * 1000:.0f} ms, "
+                     f"p95 {o.percentile(95) * 1000:.0f} ms{' ' + repr(o.errors[:2]) if o.errors else ''}"
+                     for name, o in outcomes.items())
 
 
 async def _drive_both(replicas: Replicas, user_file: Path, fail, **options) -> dict[str, load.Outcome]:
@@ -67,9 +68,19 @@ async def _drive_both(replicas: Replicas, user_file: Path, fail, **options) -> d
         return await load.drive(sends, fail, **options)
 
 
+def test_router_serves_both_replicas_sync_and_async(replicas: Replicas) -> None:
+    router = registry.router(load.load(replicas.pair))
+    bases = {d["litellm_params"]["api_base"] for d in router.get_model_list() if d["model_name"] == "vllm/*"}
+    assert bases == {replicas.a.base_url, replicas.b.base_url}
+    response = router.completion(model=load.MODEL_ID, messages=load.MESSAGES, max_tokens=5)
+    assert response.choices[0].message.content == MOCK_TEXT
+    asyncio.run(load.via_router(router)())
+
+
 def test_a_hung_replica_costs_latency_not_requests(replicas: Replicas) -> None:
     with load.stopped(replicas.b) as hang:
-        outcomes = asyncio.run(_drive_both(replicas, replicas.pair, hang, concurrency=10))
+        # In waves of 20: a wave waits for the timeouts of its picks of the hung replica.
+        outcomes = asyncio.run(_drive_both(replicas, replicas.pair, hang, concurrency=20))
     print(_report(outcomes))
     assert {name: o.lost for name, o in outcomes.items()} == {"router": 0, "proxy": 0}, _report(outcomes)
     assert load.alive(replicas.b)  # SIGCONT: it serves again, for the next tests

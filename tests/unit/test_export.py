@@ -106,11 +106,12 @@ def test_router_settings_are_the_tuned_defaults() -> None:
 
 
 def test_reveal_mode_carries_the_real_key_and_headers(user_file: Callable[..., Path]) -> None:
-    path = user_file(f"version: 1\nproviders:\n  box:\n    api_base: http://127.0.0.1:9000/v1\n    api_key: {REAL_KEY}\n"
-                     "    headers: {X-Token: secret-header-value-99}\n    timeout: 5\n")
+    path = user_file(f"version: 1\nproviders:\n  box:\n    api_base: http://127.0.0.1:9000/v1\n"
+                     f"    api_key: {REAL_KEY}\n    headers: {{X-Token: secret-header-value-99}}\n    timeout: 5\n")
     plan = plan_litellm_proxy(registry.load(config_path=path, environ={}), ["box"], keys="reveal")
     assert _params(plan.config, "box/*") == [{"model": "openai/*", "api_base": "http://127.0.0.1:9000/v1",
-                                              "api_key": REAL_KEY, "extra_headers": {"X-Token": "secret-header-value-99"},
+                                              "api_key": REAL_KEY,
+                                              "extra_headers": {"X-Token": "secret-header-value-99"},
                                               "timeout": 5.0}]
     assert plan.env_vars == () and plan.notes == ()
 

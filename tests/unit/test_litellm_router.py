@@ -14,8 +14,8 @@ import registry
 from registry.export import ROUTER_SETTINGS
 
 REAL_KEY = "sk-real-key-abcdef123456"
-REPLICAS = "version: 1\naliases:\n  fast: vllm/llama\nproviders:\n  vllm:\n    api_bases: ['http://10.0.0.2:8000/v1']\n" \
-           "    headers: {X-Team: blue}\n    timeout: 3\n"
+REPLICAS = ("version: 1\naliases:\n  fast: vllm/llama\nproviders:\n  vllm:\n"
+            "    api_bases: ['http://10.0.0.2:8000/v1']\n    headers: {X-Team: blue}\n    timeout: 3\n")
 
 
 @pytest.fixture
