@@ -15,7 +15,8 @@ Vocabulary, used the same way everywhere in this package:
 
 ``load()`` merges the layers into an immutable ``Registry``; ``Registry.resolve`` turns a model id
 into LiteLLM kwargs, ``Registry.check_model_id`` says whether and why not; ``probe`` asks the
-servers themselves; ``watch`` keeps a registry in step with its files and environment, checked on
+servers themselves; ``router`` builds an in-process ``litellm.Router`` over the providers and their
+replicas; ``watch`` keeps a registry in step with its files and environment, checked on
 access. Importing this package imports neither litellm nor jsonschema, and the live
 checks (``probe``, ``aprobe`` and their results, in ``live.py``) are imported on first use.
 """
@@ -49,6 +50,7 @@ TYPE_CHECKING = False  # type checkers see the lazy names below as plain imports
 if TYPE_CHECKING:
     from .discovery import Discovery, ProviderModels, ServedModel, adiscover, cached_models, discover
     from .doctor import DoctorReport, adiagnose, diagnose
+    from .litellm_router import router
     from .live import ProbeResult, ProviderProbe, aprobe, probe
 del TYPE_CHECKING  # not a name of the package
 
@@ -59,6 +61,7 @@ _LAZY = {
     **dict.fromkeys(("Discovery", "ProviderModels", "ServedModel", "adiscover", "cached_models", "discover"),
                     "discovery"),
     **dict.fromkeys(("DoctorReport", "adiagnose", "diagnose"), "doctor"),
+    "router": "litellm_router",
 }
 
 __all__ = [
@@ -101,12 +104,13 @@ __all__ = [
     "inspect",
     "load",
     "probe",
+    "router",
     "watch",
 ]
 
 
 def __getattr__(name: str) -> object:
-    """``registry.probe``, ``registry.discover`` and the other names in ``_LAZY``: imported once,
+    """``registry.probe``, ``registry.discover``, ``registry.router`` and the other names in ``_LAZY``: imported once,
     then a plain attribute."""
     module_name = _LAZY.get(name)
     if module_name is None:

@@ -1,23 +1,34 @@
-"""The registry as a LiteLLM proxy ``config.yaml``: scale-out through LiteLLM's own router.
+"""The registry as LiteLLM router deployments: a proxy ``config.yaml``, or the model list of an
+in-process ``litellm.Router`` (``litellm_router.py``).
 
 Each provider becomes one model group: ``model_name: "<prefix>*"`` with ``litellm_params.model:
 "<litellm_provider>/*"``, so the proxy routes ``vllm/llama-3`` to ``openai/llama-3`` at the
 provider's ``api_base``, exactly as ``resolve`` would. Every base URL in ``api_base`` + ``api_bases``
-is one deployment of that group, and the proxy's router balances between them (retries and
-cooldown of a failing replica follow its ``router_settings``).
+is one deployment of that group, and the router balances between them with ``ROUTER_SETTINGS``.
 
-Keys are never written: a key is referenced as ``os.environ/VAR`` (the variable that supplied it
-at export time, else the first of ``api_key_env``). Placeholder keys (``ollama``, ``vllm``...) are
-written inline: they are not secrets, and a reference to an unset variable would leave LiteLLM
-with no key, so it would fall back to ``OPENAI_API_KEY`` and send that to the wrong server.
-Headers are left out (their values may be credentials) and reported as notes.
+Why ``enable_weighted_failover``: LiteLLM (checked in 1.108.7) never cools down a deployment of a
+wildcard group (``Router.provider_default_deployment_ids``), nor any deployment on a connection
+error (``APIConnectionError``), and each of its ``num_retries`` re-picks a deployment at random,
+the dead one included. With one of two replicas dead a request therefore fails when all
+``num_retries + 1`` picks hit the dead one: about 1 in 8 with two retries. With
+``enable_weighted_failover`` the router, once the retries are spent, tries the group again without
+the deployment that just failed; see the README ("Scale-out") for the measured figures.
+
+Keys: the proxy export never writes one (``keys="reference"``): a key is referenced as
+``os.environ/VAR`` (the variable that supplied it at export time, else the first of
+``api_key_env``). Placeholder keys (``ollama``, ``vllm``...) are written inline: they are not
+secrets, and a reference to an unset variable would leave LiteLLM with no key, so it would fall
+back to ``OPENAI_API_KEY`` and send that to the wrong server. Headers are left out (their values
+may be credentials) and reported as notes. An in-process router (``keys="reveal"``) gets the real
+key and headers, as ``resolve`` returns them; a provider with no key at all is left out of it.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
+from typing import Any, Literal
 
 from .errors import ConfigError
 from .model import Registry
@@ -28,16 +39,32 @@ from .values import Frozen
 __all__ = [
     "DEFAULT_NUM_RETRIES",
     "FORMATS",
+    "KEY_MODES",
+    "ROUTER_SETTINGS",
+    "KeyMode",
     "ProxyExport",
     "check_num_retries",
     "export_litellm_proxy",
     "export_litellm_proxy_text",
+    "key_param",
     "plan_litellm_proxy",
+    "router_settings",
 ]
 
 FORMATS = ("litellm-proxy",)
 ENV_REFERENCE = "os.environ/"
-DEFAULT_NUM_RETRIES = 2  # a failed deployment is retried on another replica of the same group
+DEFAULT_NUM_RETRIES = 2  # a failed request is retried on a replica of the same group, picked at random
+# The one home of the tuned router settings, for the proxy export and the in-process router alike.
+# enable_weighted_failover: once the retries are spent, retry without the deployment that just
+# failed (see the module docstring: the random retries alone lose about 1 request in 8 to a dead
+# replica of two).
+ROUTER_SETTINGS: Mapping[str, Any] = MappingProxyType({
+    "routing_strategy": "simple-shuffle",
+    "num_retries": DEFAULT_NUM_RETRIES,
+    "enable_weighted_failover": True,
+})
+KeyMode = Literal["reference", "reveal"]
+KEY_MODES: tuple[KeyMode, ...] = ("reference", "reveal")
 
 
 class ProxyExport(Frozen):
@@ -73,13 +100,25 @@ def check_num_retries(num_retries: int, name: str = "num_retries") -> int:
     return num_retries
 
 
+def router_settings(num_retries: int = DEFAULT_NUM_RETRIES) -> dict[str, Any]:
+    """``ROUTER_SETTINGS`` with ``num_retries``: the exported ``router_settings``."""
+    return {**ROUTER_SETTINGS, "num_retries": check_num_retries(num_retries)}
+
+
 def plan_litellm_proxy(reg: Registry, providers: Iterable[str] | None = None, *,
-                       models: Iterable[str] = (), num_retries: int = DEFAULT_NUM_RETRIES) -> ProxyExport:
+                       models: Iterable[str] = (), num_retries: int = DEFAULT_NUM_RETRIES,
+                       keys: KeyMode = "reference") -> ProxyExport:
     """The proxy config for ``providers`` (default: every enabled one, unless ``models`` is given)
     plus one explicit model group per id in ``models``; UnknownProviderError / InvalidModelIdError
     for names that route nowhere, ConfigError for an unavailable provider named on purpose (one
-    left out of "every provider" is a note), ValueError for a negative ``num_retries``."""
-    check_num_retries(num_retries)
+    left out of "every provider" is a note), ValueError for a negative ``num_retries``.
+
+    ``keys`` says what goes in ``api_key`` (``key_param``): ``"reference"`` for a config file,
+    ``"reveal"`` for an in-process router only; then a provider with no key is left out with a
+    note, or raises MissingApiKeyError when named."""
+    settings = router_settings(num_retries)
+    if keys not in KEY_MODES:
+        raise ValueError(f"keys must be one of {', '.join(KEY_MODES)}, not {keys!r}")
     model_ids = list(models)
     notes: dict[str, None] = {}
     if providers is None:
@@ -88,21 +127,21 @@ def plan_litellm_proxy(reg: Registry, providers: Iterable[str] | None = None, *,
             if provider.problems:
                 notes[f"provider {provider.name!r} is not exported: it is unavailable "
                       f"({provider.unavailable_reason})"] = None
-        chosen = [provider for provider in chosen if not provider.problems]
+            elif keys == "reveal" and not _has_key(provider):
+                notes[f"provider {provider.name!r} is left out: {provider.missing_key_error()}"] = None
+        chosen = [provider for provider in chosen if not provider.problems and (keys != "reveal" or _has_key(provider))]
     else:
-        chosen = [_available(reg.provider(name)) for name in providers]
+        chosen = [_available(reg.provider(name), keys) for name in providers]
     entries: list[dict[str, Any]] = []
     env_vars: dict[str, None] = {}
     for provider in {p.name: p for p in chosen}.values():
-        entries += _deployments(provider, f"{provider.prefix}*", f"{provider.litellm_provider}/*", env_vars, notes)
+        entries += _deployments(provider, f"{provider.prefix}*", f"{provider.litellm_provider}/*", keys, env_vars,
+                                notes)
     for model_id in dict.fromkeys(model_ids):
         route = reg.route(model_id)
-        provider, model = _available(route.provider), route.model
-        entries += _deployments(provider, model_id, f"{provider.litellm_provider}/{model}", env_vars, notes)
-    config: dict[str, Any] = {
-        "model_list": entries,
-        "router_settings": {"routing_strategy": "simple-shuffle", "num_retries": num_retries},
-    }
+        provider, model = _available(route.provider, keys), route.model
+        entries += _deployments(provider, model_id, f"{provider.litellm_provider}/{model}", keys, env_vars, notes)
+    config: dict[str, Any] = {"model_list": entries, "router_settings": settings}
     return ProxyExport(config, tuple(env_vars), tuple(notes))
 
 
@@ -118,19 +157,29 @@ def export_litellm_proxy_text(reg: Registry, providers: Iterable[str] | None = N
     return plan_litellm_proxy(reg, providers, models=models, num_retries=num_retries).yaml()
 
 
-def _available(provider: Provider) -> Provider:
+def _available(provider: Provider, keys: KeyMode = "reference") -> Provider:
     """``provider``, or ConfigError naming the bad variable when it is unavailable: an export of
-    it would carry an address the registry refused."""
+    it would carry an address the registry refused. MissingApiKeyError when a router needs its
+    key and it has none."""
     if provider.problems:
         raise ConfigError(provider.problems)
+    if keys == "reveal" and not _has_key(provider):
+        raise provider.missing_key_error()
     return provider
 
 
-def _deployments(provider: Provider, model_name: str, model: str, env_vars: dict[str, None],
+def _has_key(provider: Provider) -> bool:
+    return provider.api_key is not None or provider.key_command is not None
+
+
+def _deployments(provider: Provider, model_name: str, model: str, keys: KeyMode, env_vars: dict[str, None],
                  notes: dict[str, None]) -> list[dict[str, Any]]:
     """One deployment per base URL of ``provider``, all in the model group ``model_name``."""
-    key = _key_param(provider, env_vars, notes)
-    if provider.headers:
+    key = key_param(provider, keys, env_vars, notes)
+    headers = None
+    if provider.headers and keys == "reveal":
+        headers = {name: value.reveal() for name, value in provider.headers.items()}
+    elif provider.headers:
         names = ", ".join(sorted(provider.headers))
         notes[f"provider {provider.name!r} sends headers ({names}); they are not exported, since "
               f"their values may be credentials: add them as 'extra_headers' by hand"] = None
@@ -139,14 +188,23 @@ def _deployments(provider: Provider, model_name: str, model: str, env_vars: dict
         params: dict[str, Any] = {"model": model, "api_base": base}
         if key is not None:
             params["api_key"] = key
+        if headers is not None:
+            params["extra_headers"] = dict(headers)
         if provider.timeout is not None:
             params["timeout"] = provider.timeout
         entries.append({"model_name": model_name, "litellm_params": params})
     return entries
 
 
-def _key_param(provider: Provider, env_vars: dict[str, None], notes: dict[str, None]) -> str | None:
-    """``os.environ/VAR`` for a real key, the placeholder itself for a placeholder. Never a key."""
+def key_param(provider: Provider, keys: KeyMode, env_vars: dict[str, None], notes: dict[str, None]) -> str | None:
+    """What a deployment's ``api_key`` holds. ``"reference"``: ``os.environ/VAR`` for a real key
+    (recorded in ``env_vars``), the placeholder itself for a placeholder, never a key.
+    ``"reveal"``: the key ``resolve`` would send (a key command runs now if it has not yet), or
+    None when the provider has none."""
+    if keys == "reveal":
+        if provider.api_key is not None:
+            return provider.api_key.reveal()
+        return provider.key_command.key(provider.name).reveal() if provider.key_command is not None else None
     source = provider.key_source
     if source == "placeholder" and provider.api_key is not None \
             and is_placeholder_key(provider.api_key.reveal(), provider.name):

@@ -69,12 +69,13 @@ def litellm_executable() -> Path:
 
 @contextlib.contextmanager
 def start_proxy(config: Mapping[str, Any], workdir: Path, *, master_key: str = MASTER_KEY,
-                env: Mapping[str, str] | None = None) -> Iterator[Proxy]:
-    """Start a proxy serving ``config`` on a free port, wait until it is alive, stop it afterwards."""
+                env: Mapping[str, str] | None = None, port: int | None = None) -> Iterator[Proxy]:
+    """Start a proxy serving ``config`` on ``port`` (default: a free one), wait until it is alive,
+    stop it afterwards. A known port lets a config name a proxy before it starts."""
     workdir.mkdir(parents=True, exist_ok=True)
     config_path = workdir / "config.yaml"
     config_path.write_text(yaml.safe_dump(dict(config), sort_keys=False), encoding="utf-8")
-    port = free_port()
+    port = free_port() if port is None else port
     proxy_env = {name: value for name, value in os.environ.items()
                  if not name.endswith(("_API_KEY", "_BASE_URL")) and name not in ("DATABASE_URL", "HF_TOKEN")}
     proxy_env.update({"LITELLM_MASTER_KEY": master_key, "LITELLM_LOCAL_MODEL_COST_MAP": "True",

@@ -9,7 +9,13 @@ import pytest
 import yaml
 
 import registry
-from registry.export import check_num_retries, export_litellm_proxy, export_litellm_proxy_text, plan_litellm_proxy
+from registry.export import (
+    ROUTER_SETTINGS,
+    check_num_retries,
+    export_litellm_proxy,
+    export_litellm_proxy_text,
+    plan_litellm_proxy,
+)
 
 REAL_KEY = "sk-real-key-abcdef123456"
 
@@ -90,3 +96,36 @@ def test_json_shape() -> None:
     plan = plan_litellm_proxy(registry.load(environ={}), ["vllm"])
     assert plan.as_dict("out.yaml") == {"format": "litellm-proxy", "output": "out.yaml", "config": plan.config,
                                         "env_vars": list(plan.env_vars), "notes": list(plan.notes)}
+
+
+def test_router_settings_are_the_tuned_defaults() -> None:
+    settings = export_litellm_proxy(registry.load(environ={}))["router_settings"]
+    assert settings == {"routing_strategy": "simple-shuffle", "num_retries": 2, "enable_weighted_failover": True}
+    assert settings == dict(ROUTER_SETTINGS)
+    assert export_litellm_proxy(registry.load(environ={}), num_retries=0)["router_settings"]["num_retries"] == 0
+
+
+def test_reveal_mode_carries_the_real_key_and_headers(user_file: Callable[..., Path]) -> None:
+    path = user_file(f"version: 1\nproviders:\n  box:\n    api_base: http://127.0.0.1:9000/v1\n"
+                     f"    api_key: {REAL_KEY}\n    headers: {{X-Token: secret-header-value-99}}\n    timeout: 5\n")
+    plan = plan_litellm_proxy(registry.load(config_path=path, environ={}), ["box"], keys="reveal")
+    assert _params(plan.config, "box/*") == [{"model": "openai/*", "api_base": "http://127.0.0.1:9000/v1",
+                                              "api_key": REAL_KEY,
+                                              "extra_headers": {"X-Token": "secret-header-value-99"},
+                                              "timeout": 5.0}]
+    assert plan.env_vars == () and plan.notes == ()
+
+
+def test_reveal_mode_leaves_out_a_provider_without_a_key() -> None:
+    reg = registry.load(environ={})
+    plan = plan_litellm_proxy(reg, keys="reveal")
+    assert "huggingface/*" not in [e["model_name"] for e in plan.config["model_list"]]
+    assert any(note.startswith("provider 'huggingface' is left out: provider 'huggingface' needs an API key")
+               for note in plan.notes)
+    with pytest.raises(registry.MissingApiKeyError):
+        plan_litellm_proxy(reg, ["huggingface"], keys="reveal")
+
+
+def test_unknown_key_mode_is_refused() -> None:
+    with pytest.raises(ValueError, match=r"^keys must be one of reference, reveal, not 'plain'"):
+        plan_litellm_proxy(registry.load(environ={}), keys="plain")  # type: ignore[arg-type]
