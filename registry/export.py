@@ -14,13 +14,15 @@ the dead one included. With one of two replicas dead a request therefore fails w
 ``enable_weighted_failover`` the router, once the retries are spent, tries the group again without
 the deployment that just failed; see the README ("Scale-out") for the measured figures.
 
-Keys: the proxy export never writes one (``keys="reference"``): a key is referenced as
+Keys: the proxy export never writes one: a key is referenced as
 ``os.environ/VAR`` (the variable that supplied it at export time, else the first of
 ``api_key_env``). Placeholder keys (``ollama``, ``vllm``...) are written inline: they are not
 secrets, and a reference to an unset variable would leave LiteLLM with no key, so it would fall
 back to ``OPENAI_API_KEY`` and send that to the wrong server. Headers are left out (their values
-may be credentials) and reported as notes. An in-process router (``keys="reveal"``) gets the real
-key and headers, as ``resolve`` returns them; a provider with no key at all is left out of it.
+may be credentials) and reported as notes. The same rule (``key_reference``) and the same choice
+of providers (``choose_providers``) serve the other tools' exports (``registry.exports``). An
+in-process router (``router_model_list``) gets the real key and headers, as ``resolve`` sends them,
+as a plain list that nothing renders; a provider with no key at all is left out of it.
 """
 
 from __future__ import annotations
@@ -39,15 +41,18 @@ from .values import Frozen
 __all__ = [
     "DEFAULT_NUM_RETRIES",
     "FORMATS",
-    "KEY_MODES",
     "ROUTER_SETTINGS",
     "KeyMode",
     "ProxyExport",
     "check_num_retries",
     "export_litellm_proxy",
     "export_litellm_proxy_text",
-    "key_param",
+    "KeyReference",
+    "available",
+    "choose_providers",
+    "key_reference",
     "plan_litellm_proxy",
+    "router_model_list",
     "router_settings",
 ]
 
@@ -63,8 +68,7 @@ ROUTER_SETTINGS: Mapping[str, Any] = MappingProxyType({
     "num_retries": DEFAULT_NUM_RETRIES,
     "enable_weighted_failover": True,
 })
-KeyMode = Literal["reference", "reveal"]
-KEY_MODES: tuple[KeyMode, ...] = ("reference", "reveal")
+KeyMode = Literal["reference", "reveal"]  # a file's os.environ/VAR, or an in-process router's real key
 
 
 class ProxyExport(Frozen):
@@ -106,43 +110,101 @@ def router_settings(num_retries: int = DEFAULT_NUM_RETRIES) -> dict[str, Any]:
 
 
 def plan_litellm_proxy(reg: Registry, providers: Iterable[str] | None = None, *,
-                       models: Iterable[str] = (), num_retries: int = DEFAULT_NUM_RETRIES,
-                       keys: KeyMode = "reference") -> ProxyExport:
+                       models: Iterable[str] = (), num_retries: int = DEFAULT_NUM_RETRIES) -> ProxyExport:
     """The proxy config for ``providers`` (default: every enabled one, unless ``models`` is given)
     plus one explicit model group per id in ``models``; UnknownProviderError / InvalidModelIdError
     for names that route nowhere, ConfigError for an unavailable provider named on purpose (one
-    left out of "every provider" is a note), ValueError for a negative ``num_retries``.
-
-    ``keys`` says what goes in ``api_key`` (``key_param``): ``"reference"`` for a config file,
-    ``"reveal"`` for an in-process router only; then a provider with no key is left out with a
-    note, or raises MissingApiKeyError when named."""
+    left out of "every provider" is a note), ValueError for a negative ``num_retries``. Keys are
+    ``os.environ/VAR`` references (``key_reference``), never a key."""
     settings = router_settings(num_retries)
-    if keys not in KEY_MODES:
-        raise ValueError(f"keys must be one of {', '.join(KEY_MODES)}, not {keys!r}")
-    model_ids = list(models)
-    notes: dict[str, None] = {}
-    if providers is None:
-        chosen = [] if model_ids else list(reg.providers.values())
-        for provider in chosen:
-            if provider.problems:
-                notes[f"provider {provider.name!r} is not exported: it is unavailable "
-                      f"({provider.unavailable_reason})"] = None
-            elif keys == "reveal" and not _has_key(provider):
-                notes[f"provider {provider.name!r} is left out: {provider.missing_key_error()}"] = None
-        chosen = [provider for provider in chosen if not provider.problems and (keys != "reveal" or _has_key(provider))]
-    else:
-        chosen = [_available(reg.provider(name), keys) for name in providers]
-    entries: list[dict[str, Any]] = []
     env_vars: dict[str, None] = {}
-    for provider in {p.name: p for p in chosen}.values():
-        entries += _deployments(provider, f"{provider.prefix}*", f"{provider.litellm_provider}/*", keys, env_vars,
-                                notes)
+    notes: dict[str, None] = {}
+    entries = _model_list(reg, providers, list(models), "reference", env_vars, notes)
+    return ProxyExport({"model_list": entries, "router_settings": settings}, tuple(env_vars), tuple(notes))
+
+
+def router_model_list(reg: Registry,
+                      providers: Iterable[str] | None = None) -> tuple[list[dict[str, Any]], tuple[str, ...]]:
+    """The deployments of an in-process ``litellm.Router`` and the notes on what was left out: the
+    proxy export's groups, with the real key and headers ``resolve`` would send. A provider with no
+    key is left out with a note (MissingApiKeyError when named). A plain list on purpose: it holds
+    keys, so nothing here renders it to a file."""
+    notes: dict[str, None] = {}
+    return _model_list(reg, providers, [], "reveal", {}, notes), tuple(notes)
+
+
+def choose_providers(reg: Registry, providers: Iterable[str] | None, model_ids: list[str],
+                     notes: dict[str, None], *, need_key: bool = False) -> list[Provider]:
+    """The providers an export covers, shared by every export format and the router: those named
+    (each must be ``available``), else every enabled one unless ``model_ids`` are given, leaving
+    out with a note the unavailable ones and, with ``need_key``, those with no key."""
+    if providers is not None:
+        chosen = [available(reg.provider(name), key_from=reg if need_key else None) for name in providers]
+        return list({provider.name: provider for provider in chosen}.values())
+    kept = []
+    for provider in [] if model_ids else reg.providers.values():
+        if provider.problems:
+            notes[f"provider {provider.name!r} is not exported: it is unavailable "
+                  f"({provider.unavailable_reason})"] = None
+        elif need_key and not reg.has_key(provider.name):
+            notes[f"provider {provider.name!r} is left out: {provider.missing_key_error()}"] = None
+        else:
+            kept.append(provider)
+    return kept
+
+
+def available(provider: Provider, *, key_from: Registry | None = None) -> Provider:
+    """``provider``, or ConfigError naming the bad variable when it is unavailable: an export of
+    it would carry an address the registry refused. With ``key_from`` (a router sends requests),
+    MissingApiKeyError when that registry has no key for it."""
+    if provider.problems:
+        raise ConfigError(provider.problems)
+    if key_from is not None and not key_from.has_key(provider.name):
+        raise provider.missing_key_error()
+    return provider
+
+
+class KeyReference(Frozen):
+    """Where an exported config finds a provider's key: ``variable`` names the variable that holds
+    it, or ``placeholder`` is the not-secret word itself. Exactly one of the two is set."""
+
+    __slots__ = ("variable", "placeholder")
+    variable: str | None
+    placeholder: str | None
+
+
+def key_reference(provider: Provider, notes: dict[str, None], where: str = "where the tool runs") -> KeyReference:
+    """The one rule for what an exported file says about a key (never the key itself): the
+    placeholder for a placeholder (see the module docstring); else the variable that supplied the
+    key at export time, else the first of ``api_key_env``, else ``<NAME>_API_KEY`` with a note
+    telling the user to set it ``where``."""
+    source = provider.key_source
+    if source == "placeholder" and provider.api_key is not None \
+            and is_placeholder_key(provider.api_key.reveal(), provider.name):
+        return KeyReference(None, provider.api_key.reveal())
+    if source is not None and source in provider.api_key_env:
+        return KeyReference(source, None)
+    if provider.api_key_env:
+        return KeyReference(provider.api_key_env[0], None)
+    var = re.sub(r"[^A-Z0-9]+", "_", provider.name.upper()).strip("_") + "_API_KEY"
+    notes[f"provider {provider.name!r} names no api_key_env; the export references {var}: set it {where}"] = None
+    return KeyReference(var, None)
+
+
+def _model_list(reg: Registry, providers: Iterable[str] | None, model_ids: list[str], keys: KeyMode,
+                env_vars: dict[str, None], notes: dict[str, None]) -> list[dict[str, Any]]:
+    """The deployments: one wildcard group per chosen provider, one group per id in ``model_ids``."""
+    reveal = keys == "reveal"
+    entries: list[dict[str, Any]] = []
+    for provider in choose_providers(reg, providers, model_ids, notes, need_key=reveal):
+        key = _key_param(reg, provider, keys, env_vars, notes)
+        entries += _deployments(provider, f"{provider.prefix}*", f"{provider.litellm_provider}/*", key, keys, notes)
     for model_id in dict.fromkeys(model_ids):
         route = reg.route(model_id)
-        provider, model = _available(route.provider, keys), route.model
-        entries += _deployments(provider, model_id, f"{provider.litellm_provider}/{model}", keys, env_vars, notes)
-    config: dict[str, Any] = {"model_list": entries, "router_settings": settings}
-    return ProxyExport(config, tuple(env_vars), tuple(notes))
+        provider = available(route.provider, key_from=reg if reveal else None)
+        key = _key_param(reg, provider, keys, env_vars, notes)
+        entries += _deployments(provider, model_id, f"{provider.litellm_provider}/{route.model}", key, keys, notes)
+    return entries
 
 
 def export_litellm_proxy(reg: Registry, providers: Iterable[str] | None = None, *,
@@ -157,25 +219,9 @@ def export_litellm_proxy_text(reg: Registry, providers: Iterable[str] | None = N
     return plan_litellm_proxy(reg, providers, models=models, num_retries=num_retries).yaml()
 
 
-def _available(provider: Provider, keys: KeyMode = "reference") -> Provider:
-    """``provider``, or ConfigError naming the bad variable when it is unavailable: an export of
-    it would carry an address the registry refused. MissingApiKeyError when a router needs its
-    key and it has none."""
-    if provider.problems:
-        raise ConfigError(provider.problems)
-    if keys == "reveal" and not _has_key(provider):
-        raise provider.missing_key_error()
-    return provider
-
-
-def _has_key(provider: Provider) -> bool:
-    return provider.api_key is not None or provider.key_command is not None
-
-
-def _deployments(provider: Provider, model_name: str, model: str, keys: KeyMode, env_vars: dict[str, None],
+def _deployments(provider: Provider, model_name: str, model: str, key: str | None, keys: KeyMode,
                  notes: dict[str, None]) -> list[dict[str, Any]]:
     """One deployment per base URL of ``provider``, all in the model group ``model_name``."""
-    key = key_param(provider, keys, env_vars, notes)
     headers = None
     if provider.headers and keys == "reveal":
         headers = {name: value.reveal() for name, value in provider.headers.items()}
@@ -196,26 +242,18 @@ def _deployments(provider: Provider, model_name: str, model: str, keys: KeyMode,
     return entries
 
 
-def key_param(provider: Provider, keys: KeyMode, env_vars: dict[str, None], notes: dict[str, None]) -> str | None:
+def _key_param(reg: Registry, provider: Provider, keys: KeyMode, env_vars: dict[str, None],
+               notes: dict[str, None]) -> str | None:
     """What a deployment's ``api_key`` holds. ``"reference"``: ``os.environ/VAR`` for a real key
     (recorded in ``env_vars``), the placeholder itself for a placeholder, never a key.
-    ``"reveal"``: the key ``resolve`` would send (a key command runs now if it has not yet), or
-    None when the provider has none."""
+    ``"reveal"``: the key ``resolve`` would send (``Registry.api_key``: a per-session key counts,
+    a key command runs now if it has not yet)."""
     if keys == "reveal":
-        if provider.api_key is not None:
-            return provider.api_key.reveal()
-        return provider.key_command.key(provider.name).reveal() if provider.key_command is not None else None
-    source = provider.key_source
-    if source == "placeholder" and provider.api_key is not None \
-            and is_placeholder_key(provider.api_key.reveal(), provider.name):
-        return provider.api_key.reveal()  # not a secret: see the module docstring
-    if source is not None and source in provider.api_key_env:
-        var = source
-    elif provider.api_key_env:
-        var = provider.api_key_env[0]
-    else:
-        var = re.sub(r"[^A-Z0-9]+", "_", provider.name.upper()).strip("_") + "_API_KEY"
-        notes[f"provider {provider.name!r} names no api_key_env; the export references {var}: "
-              f"set it on the proxy's host"] = None
+        secret = reg.api_key(provider.name)
+        return secret.reveal() if secret is not None else None
+    reference = key_reference(provider, notes, "on the proxy's host")
+    if reference.placeholder is not None:
+        return reference.placeholder  # not a secret: see the module docstring
+    var = str(reference.variable)
     env_vars[var] = None
     return ENV_REFERENCE + var

@@ -1,9 +1,10 @@
 """An in-process ``litellm.Router`` over the registry's providers and replicas: scale-out without
 a proxy.
 
-The model list is the proxy export's (``export.plan_litellm_proxy`` with ``keys="reveal"``): one
-wildcard group ``<prefix>*`` per provider, one deployment per base URL, the real key and headers
-in each deployment's ``litellm_params``, the provider's ``timeout``. The settings default to the
+The model list is the proxy export's groups (``export.router_model_list``): one wildcard group
+``<prefix>*`` per provider, one deployment per base URL, the key ``resolve`` would send (a
+per-session key of ``reg.with_keys`` included) and the headers in each deployment's
+``litellm_params``, the provider's ``timeout``. The settings default to the
 export's tuned ``export.ROUTER_SETTINGS`` (weighted failover on), and keyword arguments override them.
 
 ``Router.acompletion`` / ``completion`` accept every id the registry resolves: the id is routed
@@ -23,7 +24,7 @@ from collections.abc import Iterable
 from functools import cache
 from typing import Any
 
-from .export import plan_litellm_proxy
+from .export import ROUTER_SETTINGS, router_model_list
 from .live import import_litellm
 from .model import Registry
 from .suggest import close_match
@@ -49,9 +50,9 @@ def router(reg: Registry, providers: Iterable[str] | None = None, **settings: An
             suggestion = f"; did you mean {hint!r}?" if hint else ""
             reason = "comes from the registry" if name == "model_list" else "is not a litellm.Router setting"
             raise TypeError(f"router() setting {name!r} {reason}{suggestion}")
-    plan = plan_litellm_proxy(reg, providers, keys="reveal")
-    merged = {**plan.config["router_settings"], **settings}  # ROUTER_SETTINGS, as exported
-    return _router_class(litellm.Router)(reg, plan.notes, model_list=plan.config["model_list"], **merged)
+    model_list, notes = router_model_list(reg, providers)
+    merged = {**ROUTER_SETTINGS, **settings}  # the exported router_settings, then the caller's
+    return _router_class(litellm.Router)(reg, notes, model_list=model_list, **merged)
 
 
 @cache

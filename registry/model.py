@@ -15,7 +15,7 @@ from .keys import SESSION_LAYER
 from .modelinfo import ModelInfo, model_info
 from .paths import APP_NAME
 from .provider import Origin
-from .resolve import build_kwargs
+from .resolve import build_kwargs, configured_key
 from .secrets import Secret, check_secret_text
 from .routing import ModelIdCheck, RouteTable
 from .suggest import Vocabulary, close_match
@@ -146,6 +146,22 @@ class Registry:
         if field_name == "api_key" and provider.name in self._session_keys:
             return _SESSION_ORIGIN
         return provider.origin(field_name)
+
+    def has_key(self, provider_name: str) -> bool:
+        """Whether ``resolve`` has a key for ``provider_name`` without being given one: a
+        per-session key, a configured key, or a key command (not run here)."""
+        provider = self.provider(provider_name)
+        return provider.name in self._session_keys or provider.api_key is not None \
+            or provider.key_command is not None
+
+    def api_key(self, provider_name: str) -> Secret | None:
+        """The key ``resolve`` sends to ``provider_name`` when given none: a per-session key, else
+        the configured one, else the key command's (run now, once, if not yet); None without any."""
+        provider = self.provider(provider_name)
+        session = self._session_keys.get(provider.name)
+        if session is not None:
+            return session
+        return configured_key(provider)
 
     def with_keys(self, keys: Mapping[str, str]) -> Registry:
         """A registry that shares everything with this one except these per-session keys, each

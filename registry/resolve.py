@@ -17,9 +17,11 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
+    from .provider import Provider
     from .routing import Route
+    from .secrets import Secret
 
-__all__ = ["EFFORT_LEVELS", "build_kwargs"]
+__all__ = ["EFFORT_LEVELS", "build_kwargs", "configured_key"]
 
 # The vocabulary of reasoning-effort levels, weakest first; each provider accepts a subset.
 # The schema's "effort" enum lists the same words (a unit test keeps the two equal).
@@ -75,11 +77,9 @@ def build_kwargs(route: Route, reasoning_effort: str | None = None, strict: bool
         if problem is not None:
             raise InvalidApiKeyError(problem)
     else:
-        secret = provider.api_key
+        secret = configured_key(provider)
         if secret is None:
-            if provider.key_command is None:
-                raise provider.missing_key_error()
-            secret = provider.key_command.key(provider.name)  # runs once, on first use; ConfigError if it fails
+            raise provider.missing_key_error()
         api_key = secret.reveal()
     kwargs: dict[str, Any] = {"model": route.litellm_model, "api_base": provider.api_base, "api_key": api_key}
     if provider.headers:
@@ -89,6 +89,14 @@ def build_kwargs(route: Route, reasoning_effort: str | None = None, strict: bool
     if level is not None:
         _send_effort(kwargs, thinking, level)
     return kwargs
+
+
+def configured_key(provider: Provider) -> Secret | None:
+    """The provider's own key (``keys.py`` has the chain): the one set by ``load``, else its key
+    command's, which runs once, on first use (ConfigError if it fails); None without either."""
+    if provider.api_key is not None:
+        return provider.api_key
+    return provider.key_command.key(provider.name) if provider.key_command is not None else None
 
 
 def _send_effort(kwargs: dict[str, Any], thinking: str, level: str) -> None:

@@ -21,7 +21,8 @@ from typing import Any
 import yaml
 
 from ..model import Registry
-from .plan import ToolExport, key_reference, note_unexported, select_models
+from ..export import key_reference
+from .plan import ToolExport, note_unexported, select_models
 
 __all__ = ["FORMAT", "plan_llm"]
 

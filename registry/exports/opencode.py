@@ -20,7 +20,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..model import Registry
-from .plan import ToolExport, key_reference, note_unexported, select_models
+from ..export import key_reference
+from .plan import ToolExport, note_unexported, select_models
 
 __all__ = ["FORMAT", "NPM_PACKAGE", "SCHEMA_URL", "plan_opencode"]
 

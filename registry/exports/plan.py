@@ -17,25 +17,24 @@ vision, reasoning) is ``Registry.model_info``: declarations first, then the cach
 Keys are never written, only a reference to the variable that holds one, in each tool's own
 syntax. The variable is the one that supplied the key at export time, else the first of
 ``api_key_env``, else ``<PROVIDER>_API_KEY`` (with a note); a placeholder key (``ollama``, ...) is
-not a secret and is handed to the tool as is. This is the rule of ``export.py``'s proxy export
-(its ``_key_param``), kept here too until the two share one helper.
+not a secret and is handed to the tool as is: ``export.key_reference``, the proxy export's rule.
+Which providers are exported is ``export.choose_providers``, also the proxy export's.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from typing import Any
 
 from ..discovery import cached_models
-from ..errors import ConfigError, InvalidModelIdError
+from ..errors import InvalidModelIdError
+from ..export import available, choose_providers
 from ..model import Registry
 from ..modelinfo import ModelInfo
 from ..provider import Provider
-from ..secrets import is_placeholder_key
 from ..values import Frozen
 
-__all__ = ["ExportedModel", "KeyReference", "ToolExport", "key_reference", "note_unexported", "select_models"]
+__all__ = ["ExportedModel", "ToolExport", "note_unexported", "select_models"]
 
 SOURCES = ("declared", "discovered", "option")
 
@@ -58,15 +57,6 @@ class ExportedModel(Frozen):
     def as_dict(self) -> dict[str, Any]:
         return {"id": self.model_id, "provider": self.provider.name, "model": self.model, "source": self.source,
                 "aliases": list(self.aliases)}
-
-
-class KeyReference(Frozen):
-    """How a tool gets a provider's key: ``variable`` names where the key lives, or
-    ``placeholder`` is the not-secret word itself. Exactly one of the two is set."""
-
-    __slots__ = ("variable", "placeholder")
-    variable: str | None
-    placeholder: str | None
 
 
 class ToolExport(Frozen):
@@ -97,17 +87,8 @@ def select_models(reg: Registry, providers: Iterable[str] | None, models: Iterab
     like the proxy export: UnknownProviderError / InvalidModelIdError for names that route
     nowhere, ConfigError for an unavailable provider named on purpose."""
     model_ids = list(models)
-    if providers is None:
-        chosen = [] if model_ids else list(reg.providers.values())
-        for provider in chosen:
-            if provider.problems:
-                notes[f"provider {provider.name!r} is not exported: it is unavailable "
-                      f"({provider.unavailable_reason})"] = None
-        chosen = [provider for provider in chosen if not provider.problems]
-    else:
-        chosen = [_available(reg.provider(name)) for name in providers]
     picked: dict[tuple[str, str], ExportedModel] = {}
-    for provider in {p.name: p for p in chosen}.values():
+    for provider in choose_providers(reg, providers, model_ids, notes):
         names: dict[str, str] = dict.fromkeys(provider.models, "declared")
         served = cached_models(reg, provider.name)
         for served_model in served.models if served is not None else ():
@@ -126,7 +107,7 @@ def select_models(reg: Registry, providers: Iterable[str] | None, models: Iterab
             picked[provider.name, name] = ExportedModel(model_id, provider, name, names[name], info)
     for given in dict.fromkeys(model_ids):
         route = reg.route(given)
-        provider = _available(route.provider)
+        provider = available(route.provider)
         model_id = route.alias_of or given
         key = (provider.name, route.model)
         if key not in picked:
@@ -135,22 +116,6 @@ def select_models(reg: Registry, providers: Iterable[str] | None, models: Iterab
     for alias, target in sorted(reg.aliases.items()):
         aliases.setdefault(target, []).append(alias)
     return [model.replace(aliases=tuple(aliases.get(model.model_id, ()))) for model in picked.values()]
-
-
-def key_reference(provider: Provider, notes: dict[str, None]) -> KeyReference:
-    """Where ``provider``'s key is to be found (see the module docstring); never the key."""
-    source = provider.key_source
-    if source == "placeholder" and provider.api_key is not None \
-            and is_placeholder_key(provider.api_key.reveal(), provider.name):
-        return KeyReference(None, provider.api_key.reveal())  # not a secret
-    if source is not None and source in provider.api_key_env:
-        return KeyReference(source, None)
-    if provider.api_key_env:
-        return KeyReference(provider.api_key_env[0], None)
-    var = re.sub(r"[^A-Z0-9]+", "_", provider.name.upper()).strip("_") + "_API_KEY"
-    notes[f"provider {provider.name!r} names no api_key_env; the export references {var}: set it "
-          f"where the tool runs"] = None
-    return KeyReference(var, None)
 
 
 def note_unexported(provider: Provider, tool: str, notes: dict[str, None]) -> None:
@@ -163,10 +128,3 @@ def note_unexported(provider: Provider, tool: str, notes: dict[str, None]) -> No
         names = ", ".join(sorted(provider.headers))
         notes[f"provider {provider.name!r} sends headers ({names}); they are not exported, since their "
               f"values may be credentials: add them to the {tool} config by hand"] = None
-
-
-def _available(provider: Provider) -> Provider:
-    """``provider``, or ConfigError naming the bad variable when it is unavailable."""
-    if provider.problems:
-        raise ConfigError(provider.problems)
-    return provider

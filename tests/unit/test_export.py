@@ -15,6 +15,7 @@ from registry.export import (
     export_litellm_proxy,
     export_litellm_proxy_text,
     plan_litellm_proxy,
+    router_model_list,
 )
 
 REAL_KEY = "sk-real-key-abcdef123456"
@@ -105,27 +106,45 @@ def test_router_settings_are_the_tuned_defaults() -> None:
     assert export_litellm_proxy(registry.load(environ={}), num_retries=0)["router_settings"]["num_retries"] == 0
 
 
-def test_reveal_mode_carries_the_real_key_and_headers(user_file: Callable[..., Path]) -> None:
+def _router_params(model_list: list[dict], model_name: str) -> list[dict]:
+    return _params({"model_list": model_list}, model_name)
+
+
+def test_router_model_list_carries_the_real_key_and_headers(user_file: Callable[..., Path]) -> None:
     path = user_file(f"version: 1\nproviders:\n  box:\n    api_base: http://127.0.0.1:9000/v1\n"
+                     f"    api_bases: [http://127.0.0.1:9001/v1]\n"
                      f"    api_key: {REAL_KEY}\n    headers: {{X-Token: secret-header-value-99}}\n    timeout: 5\n")
-    plan = plan_litellm_proxy(registry.load(config_path=path, environ={}), ["box"], keys="reveal")
-    assert _params(plan.config, "box/*") == [{"model": "openai/*", "api_base": "http://127.0.0.1:9000/v1",
-                                              "api_key": REAL_KEY,
-                                              "extra_headers": {"X-Token": "secret-header-value-99"},
-                                              "timeout": 5.0}]
-    assert plan.env_vars == () and plan.notes == ()
+    model_list, notes = router_model_list(registry.load(config_path=path, environ={}), ["box"])
+    assert _router_params(model_list, "box/*") == [
+        {"model": "openai/*", "api_base": base, "api_key": REAL_KEY,
+         "extra_headers": {"X-Token": "secret-header-value-99"}, "timeout": 5.0}
+        for base in ("http://127.0.0.1:9000/v1", "http://127.0.0.1:9001/v1")]
+    assert notes == ()
 
 
-def test_reveal_mode_leaves_out_a_provider_without_a_key() -> None:
+def test_router_model_list_takes_the_per_session_key() -> None:
+    base = registry.load(environ={})
+    session = base.with_keys({"huggingface": "hf_session_key_1234567890"})
+    model_list, notes = router_model_list(session, ["huggingface"])
+    assert [p["api_key"] for p in _router_params(model_list, "huggingface/*")] == ["hf_session_key_1234567890"]
+    assert session.api_key("huggingface").reveal() == "hf_session_key_1234567890"
+    assert base.api_key("huggingface") is None and not base.has_key("huggingface")
+
+
+def test_router_model_list_leaves_out_a_provider_without_a_key() -> None:
     reg = registry.load(environ={})
-    plan = plan_litellm_proxy(reg, keys="reveal")
-    assert "huggingface/*" not in [e["model_name"] for e in plan.config["model_list"]]
+    model_list, notes = router_model_list(reg)
+    assert "huggingface/*" not in [e["model_name"] for e in model_list]
+    assert "ollama/*" in [e["model_name"] for e in model_list]
     assert any(note.startswith("provider 'huggingface' is left out: provider 'huggingface' needs an API key")
-               for note in plan.notes)
+               for note in notes)
     with pytest.raises(registry.MissingApiKeyError):
-        plan_litellm_proxy(reg, ["huggingface"], keys="reveal")
+        router_model_list(reg, ["huggingface"])
 
 
-def test_unknown_key_mode_is_refused() -> None:
-    with pytest.raises(ValueError, match=r"^keys must be one of reference, reveal, not 'plain'"):
-        plan_litellm_proxy(registry.load(environ={}), keys="plain")  # type: ignore[arg-type]
+def test_the_proxy_plan_never_holds_a_key(user_file: Callable[..., Path]) -> None:
+    path = user_file(f"version: 1\nproviders:\n  box:\n    api_base: http://127.0.0.1:9000/v1\n"
+                     f"    api_key: {REAL_KEY}\n    headers: {{X-Token: secret-header-value-99}}\n")
+    plan = plan_litellm_proxy(registry.load(config_path=path, environ={}), ["box"])
+    for text in (plan.yaml(), repr(plan), str(plan.as_dict())):
+        assert REAL_KEY not in text and "secret-header-value-99" not in text

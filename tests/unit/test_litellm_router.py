@@ -98,3 +98,10 @@ def test_without_litellm_the_error_names_the_extra(reg: registry.Registry, monke
     with pytest.raises(registry.MissingDependencyError, match=r"^registry\.router needs litellm") as caught:
         registry.router(reg)
     assert caught.value.hint == "pip install 'provider-registry[litellm]'"
+
+
+def test_a_session_registry_routes_with_its_session_key(reg: registry.Registry) -> None:
+    session = reg.with_keys({"vllm": "sk-session-key-0987654321"})
+    params = _deployments(registry.router(session, ["vllm"]), "vllm/*")
+    assert [p["api_key"] for p in params] == ["sk-session-key-0987654321"] * 2
+    assert [p["api_key"] for p in _deployments(registry.router(reg, ["vllm"]), "vllm/*")] == [REAL_KEY] * 2
