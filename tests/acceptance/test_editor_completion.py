@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import queue
-import shutil
 import subprocess
 import threading
 from pathlib import Path
@@ -20,25 +19,13 @@ from typing import Any
 import pytest
 
 from registry.cli import main
+from node_packages import node_prefix as install_node_packages
 
-PREFIX_ENV = "PROVIDER_REGISTRY_TEST_NODE_PREFIX"
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    if shutil.which("node") is None:
-        pytest.skip("node is not installed")
-    given = os.environ.get(PREFIX_ENV)
-    if given:
-        binary = Path(given) / "node_modules" / ".bin" / "yaml-language-server"
-        assert binary.exists(), f"{PREFIX_ENV}={given} holds no yaml-language-server"
-        return binary
-    if shutil.which("npm") is None:
-        pytest.skip("npm is not installed")
-    prefix = tmp_path_factory.mktemp("yls")
-    result = subprocess.run(["npm", "install", "--prefix", str(prefix), "--no-audit", "--no-fund", "yaml-language-server"],
-                            capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    prefix = install_node_packages(tmp_path_factory, "yaml-language-server@1")
     return prefix / "node_modules" / ".bin" / "yaml-language-server"
 
 

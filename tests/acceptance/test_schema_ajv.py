@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -19,8 +18,8 @@ import pytest
 from registry.fsio import read_regular_file
 from registry.paths import builtin_providers_path, schema_path
 from registry.yamlfile import parse_yaml
+from node_packages import node_prefix as install_node_packages
 
-PREFIX_ENV = "PROVIDER_REGISTRY_TEST_NODE_PREFIX"
 
 CHECK = r"""
 const Ajv2020 = require("ajv/dist/2020");
@@ -43,20 +42,7 @@ console.log(JSON.stringify({compiled: true, valid: results}));
 
 @pytest.fixture(scope="module")
 def node_prefix(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    if shutil.which("node") is None:
-        pytest.skip("node is not installed")
-    given = os.environ.get(PREFIX_ENV)
-    if given:
-        prefix = Path(given)
-        assert (prefix / "node_modules" / "ajv").is_dir(), f"{PREFIX_ENV}={given} holds no node_modules/ajv"
-        return prefix
-    if shutil.which("npm") is None:
-        pytest.skip("npm is not installed")
-    prefix = tmp_path_factory.mktemp("node")
-    result = subprocess.run(["npm", "install", "--prefix", str(prefix), "--no-audit", "--no-fund", "ajv@8", "ajv-formats@3"],
-                            capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
-    return prefix
+    return install_node_packages(tmp_path_factory, "ajv@8", "ajv-formats@3")
 
 
 def ajv(prefix: Path, tmp_path: Path, schema: Path, *instances: object) -> dict:
