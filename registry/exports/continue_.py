@@ -14,18 +14,22 @@ key is written as is.
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Iterable
 from typing import Any
 
 import yaml
 
-from ..model import Registry
 from ..export import key_reference
-from .plan import ToolExport, note_unexported, select_models
+from ..model import Registry
+from .plan import Substitution, ToolExport, note_unexported, select_models
 
 __all__ = ["CONFIG_NAME", "FORMAT", "plan_continue"]
 
 FORMAT = "continue"
+# What Continue expands anywhere in the text: a model name must not hold it (plan.select_models).
+SUBSTITUTION = Substitution("Continue", re.compile(r"\$\{\{"), "Continue's template opener '${{'")
 CONFIG_NAME = "provider-registry"
 
 
@@ -39,7 +43,7 @@ def plan_continue(reg: Registry, providers: Iterable[str] | None = None, *,
     """The Continue config for ``providers`` (default: every enabled one, unless ``models`` is
     given) and the ids in ``models``; raises like ``select_models``."""
     notes: dict[str, None] = {}
-    chosen = select_models(reg, providers, models, notes)
+    chosen = select_models(reg, providers, models, notes, SUBSTITUTION)
     entries: list[dict[str, Any]] = []
     env_vars: dict[str, None] = {}
     for model in chosen:

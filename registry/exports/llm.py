@@ -20,8 +20,8 @@ from typing import Any
 
 import yaml
 
-from ..model import Registry
 from ..export import key_reference
+from ..model import Registry
 from .plan import ToolExport, note_unexported, select_models
 
 __all__ = ["FORMAT", "plan_llm"]

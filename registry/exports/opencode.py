@@ -16,16 +16,19 @@ key is written as is.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from typing import Any
 
-from ..model import Registry
 from ..export import key_reference
-from .plan import ToolExport, note_unexported, select_models
+from ..model import Registry
+from .plan import Substitution, ToolExport, note_unexported, select_models
 
 __all__ = ["FORMAT", "NPM_PACKAGE", "SCHEMA_URL", "plan_opencode"]
 
 FORMAT = "opencode"
+# What opencode expands anywhere in the text: a model name must not hold it (plan.select_models).
+SUBSTITUTION = Substitution("opencode", re.compile(r"\{(?:env|file):", re.IGNORECASE), "opencode's substitution opener '{env:' or '{file:'")
 NPM_PACKAGE = "@ai-sdk/openai-compatible"
 SCHEMA_URL = "https://opencode.ai/config.json"
 
@@ -40,7 +43,7 @@ def plan_opencode(reg: Registry, providers: Iterable[str] | None = None, *,
     """The opencode config for ``providers`` (default: every enabled one, unless ``models`` is
     given) and the ids in ``models``; raises like ``select_models``."""
     notes: dict[str, None] = {}
-    chosen = select_models(reg, providers, models, notes)
+    chosen = select_models(reg, providers, models, notes, SUBSTITUTION)
     blocks: dict[str, dict[str, Any]] = {}
     env_vars: dict[str, None] = {}
     for model in chosen:

@@ -23,6 +23,8 @@ Which providers are exported is ``export.choose_providers``, also the proxy expo
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Iterable
 from typing import Any
 
@@ -34,7 +36,7 @@ from ..modelinfo import ModelInfo
 from ..provider import Provider
 from ..values import Frozen
 
-__all__ = ["ExportedModel", "ToolExport", "note_unexported", "select_models"]
+__all__ = ["ExportedModel", "Substitution", "ToolExport", "note_unexported", "select_models"]
 
 SOURCES = ("declared", "discovered", "option")
 
@@ -80,12 +82,45 @@ class ToolExport(Frozen):
                 "notes": list(self.notes), "models": [model.as_dict() for model in self.models]}
 
 
+class Substitution(Frozen):
+    """A tool's own substitution syntax, which it expands anywhere in its config text (Continue's
+    ``${{ secrets.X }}``, opencode's ``{env:X}`` and ``{file:PATH}``): ``pattern`` finds its
+    opener, ``shown`` names it in a note without forming a complete one."""
+
+    __slots__ = ("tool", "pattern", "shown")
+    tool: str
+    pattern: re.Pattern[str]
+    shown: str
+
+
 def select_models(reg: Registry, providers: Iterable[str] | None, models: Iterable[str],
-                  notes: dict[str, None]) -> list[ExportedModel]:
+                  notes: dict[str, None], substitution: Substitution | None = None) -> list[ExportedModel]:
     """The models to export, grouped by provider (in the order chosen; models sorted by name
     within each), then the ``models`` ids not already among them, in the order given. Raises
     like the proxy export: UnknownProviderError / InvalidModelIdError for names that route
-    nowhere, ConfigError for an unavailable provider named on purpose."""
+    nowhere, ConfigError for an unavailable provider named on purpose.
+
+    With ``substitution``, a model whose text (its id, its name, an alias, its provider's base
+    URL or description) holds that syntax is left out with a note that does not repeat it: a
+    server's model list is not trusted, and the tool would replace ``{file:~/.ssh/id_rsa}`` in a
+    model name with the file and send it to the server."""
+    chosen = _select_models(reg, providers, models, notes, substitution)
+    if substitution is None:
+        return chosen
+    kept = []
+    for model in chosen:
+        texts = (model.model_id, model.model, *model.aliases, model.provider.api_base, model.provider.description)
+        if any(substitution.pattern.search(text) for text in texts):
+            notes[f"a model of provider {model.provider.name!r} is not exported: its id, name, aliases, base URL "
+                  f"or description hold {substitution.shown}, which {substitution.tool} would replace with a "
+                  f"variable or a file"] = None
+        else:
+            kept.append(model)
+    return kept
+
+
+def _select_models(reg: Registry, providers: Iterable[str] | None, models: Iterable[str],
+                   notes: dict[str, None], substitution: Substitution | None) -> list[ExportedModel]:
     model_ids = list(models)
     picked: dict[tuple[str, str], ExportedModel] = {}
     for provider in choose_providers(reg, providers, model_ids, notes):
@@ -102,7 +137,8 @@ def select_models(reg: Registry, providers: Iterable[str] | None, models: Iterab
             try:
                 info = reg.model_info(model_id)
             except InvalidModelIdError as exc:
-                notes[f"model {name!r} of provider {provider.name!r} is not exported: {exc.message}"] = None
+                if substitution is None or not substitution.pattern.search(name):  # else the note below
+                    notes[f"model {name!r} of provider {provider.name!r} is not exported: {exc.message}"] = None
                 continue
             picked[provider.name, name] = ExportedModel(model_id, provider, name, names[name], info)
     for given in dict.fromkeys(model_ids):

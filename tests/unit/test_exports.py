@@ -178,3 +178,47 @@ def test_unavailable_or_unknown_providers_raise_like_the_proxy_export() -> None:
     with pytest.raises(registry.ConfigError):
         plan_continue(reg, ["vllm"])
     assert any("provider 'vllm' is not exported" in note for note in plan_opencode(reg).notes)
+
+
+HOSTILE_IDS = ("{file:~/.ssh/id_rsa}", "x{ENV:AWS_SECRET_ACCESS_KEY}", "${{secrets.HF_TOKEN}}", "a${{inputs.x}}b",
+               "${env:HOME}")
+
+
+@pytest.mark.parametrize(("tool", "expanded"), [
+    ("continue", ("${{secrets.HF_TOKEN}}", "a${{inputs.x}}b")),
+    ("opencode", ("{file:~/.ssh/id_rsa}", "x{ENV:AWS_SECRET_ACCESS_KEY}", "${env:HOME}")),
+])
+def test_a_server_cannot_smuggle_the_tools_substitution_into_a_model_name(tool: str, expanded: tuple[str, ...]) -> None:
+    """Continue and opencode expand their substitutions anywhere in the config text: a model id a
+    server lists must never carry one into the export (it would read a variable or a file there
+    and send it back to the server as the model name). What the tool does not expand stays."""
+    listing = {"object": "list", "data": [{"id": name, "object": "model"} for name in (*HOSTILE_IDS, "good-model")]}
+    with ReplayServer({"GET /v1/models": listing}) as server:
+        environ = {"VLLM_BASE_URL": server.root + "/v1"}
+        assert discover(registry.load(config_path=None, environ=environ), "vllm").ok
+        plan = plan_export(registry.load(config_path=None, environ=environ), tool, ["vllm"])
+    text = plan.render()
+    kept = sorted({*HOSTILE_IDS, "good-model"} - set(expanded))
+    assert sorted(m["model"] for m in plan.as_dict()["models"]) == kept
+    for name in expanded:
+        assert name not in text and all(name not in note for note in plan.notes), name
+    assert any(note.startswith("a model of provider 'vllm' is not exported:") for note in plan.notes)
+
+
+def test_llm_has_no_substitution_so_the_names_stay(tmp_path: Path) -> None:
+    listing = {"object": "list", "data": [{"id": name, "object": "model"} for name in HOSTILE_IDS[:2]]}
+    with ReplayServer({"GET /v1/models": listing}) as server:
+        environ = {"VLLM_BASE_URL": server.root + "/v1"}
+        assert discover(registry.load(config_path=None, environ=environ), "vllm").ok
+        plan = plan_llm(registry.load(config_path=None, environ=environ), ["vllm"])
+    assert sorted(m["model"] for m in plan.as_dict()["models"]) == sorted(HOSTILE_IDS[:2])
+
+
+@pytest.mark.parametrize("tool", ["continue", "opencode"])
+def test_a_description_with_the_substitution_keeps_its_provider_out(user_file: Callable[..., Path],
+                                                                    tool: str) -> None:
+    path = user_file("version: 1\nproviders:\n  box:\n    api_base: http://127.0.0.1:9000/v1\n    api_key_env: BOX_KEY\n"
+                     "    description: 'team box {env:BOX_KEY} ${{ secrets.BOX_KEY }}'\n    models:\n      plain: {}\n")
+    plan = plan_export(registry.load(config_path=path, environ={}), tool, ["box"])
+    assert plan.as_dict()["models"] == []
+    assert "team box" not in plan.render()
