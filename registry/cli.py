@@ -24,6 +24,7 @@ from types import MappingProxyType, ModuleType
 from .version import VERSION
 from .commands import _context
 from .errors import ConfigError, RegistryError
+from .layout import MIN_WIDTH
 from .paths import APP_NAME, check_app_name
 from .secrets import redact
 
@@ -156,12 +157,13 @@ def _context_for(args: argparse.Namespace, environ: Mapping[str, str]) -> _conte
 
 def _terminal_width(stdout: TextIO, environ: Mapping[str, str]) -> int:
     """Columns of the terminal ``stdout`` writes to: ``COLUMNS`` when it is a positive number (the
-    usual override, as ``shutil.get_terminal_size``), else the terminal's own size, else 80."""
+    usual override, as ``shutil.get_terminal_size``), else the terminal's own size, else 80; never
+    below ``MIN_WIDTH``, where a table cut to fit would say nothing (the terminal wraps it instead)."""
     columns = environ.get("COLUMNS", "")
     if columns.isdigit() and int(columns) > 0:
-        return int(columns)
+        return max(MIN_WIDTH, int(columns))
     try:
-        return os.get_terminal_size(stdout.fileno()).columns or 80
+        return max(MIN_WIDTH, os.get_terminal_size(stdout.fileno()).columns or 80)
     except (AttributeError, OSError, ValueError):
         return 80
 

@@ -26,9 +26,10 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-__all__ = ["GAP", "ROOMY", "display_width", "fit_table", "render_table", "shorten_path", "truncate", "wrap"]
+__all__ = ["GAP", "MIN_WIDTH", "ROOMY", "display_width", "fit_table", "render_table", "shorten_path", "truncate", "wrap"]
 
 GAP = "  "  # between two columns
+MIN_WIDTH = 40  # a terminal narrower than this gets tables cut for 40 columns, and wraps them
 ROOMY = 8  # a column is first shortened no further than this, so every kept column says something
 
 # Atoms a cut may not split: a colour code (zero width), an escape written for a control or an

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 import registry
-from registry.layout import display_width
+from registry.layout import MIN_WIDTH, display_width
 from registry.paths import builtin_providers_path
 from replay_server import ReplayServer, fixture
 
@@ -142,3 +142,10 @@ def test_json_is_never_shortened(env: dict[str, str]) -> None:
 def test_a_columns_that_is_not_a_number_means_the_terminal_width(env: dict[str, str]) -> None:
     out = on_terminal(["paths"], {**env, "COLUMNS": "wide"}, columns=80)
     assert max(widths(out)) <= 80 and "<built-in>" in out
+
+
+def test_a_tiny_terminal_gets_tables_cut_for_the_minimum_width(env: dict[str, str]) -> None:
+    for extra, columns in (({"COLUMNS": "1"}, 200), ({}, 12)):
+        out = on_terminal(["list"], {**env, **extra}, columns=columns)
+        assert max(widths(out)) <= MIN_WIDTH and max(widths(out)) > MIN_WIDTH - 10, out
+        assert "ollama" in out and "NAME" in out  # the names survive, not a column of ellipses
