@@ -264,3 +264,17 @@ def test_a_session_key_does_not_revive_an_unavailable_provider() -> None:
     reg = registry.load(environ={"VLLM_BASE_URL": "localhost:8000"}).with_keys({"vllm": "sk-session-vllm-01"})
     with pytest.raises(ConfigError):
         reg.resolve("vllm/m")
+
+
+def test_has_key_never_runs_the_command_and_api_key_runs_it_once(tmp_path: Path) -> None:
+    reg = registry.load(config_path=command_file(tmp_path, counting_command(tmp_path)), environ={})
+    assert reg.has_key("box") and runs(tmp_path) == 0
+    secret = reg.api_key("box")
+    assert secret is not None and secret.reveal() == "sk-from-the-command-0123" and runs(tmp_path) == 1
+    assert "sk-from-the-command-0123" not in repr(secret) + str(secret)
+    assert reg.resolve("box/m")["api_key"] == "sk-from-the-command-0123" and runs(tmp_path) == 1
+    session = reg.with_keys({"box": "sk-session-key-abcdef12"})
+    assert session.api_key("box").reveal() == "sk-session-key-abcdef12"  # type: ignore[union-attr]
+    assert not reg.has_key("huggingface") and reg.api_key("huggingface") is None
+    with pytest.raises(registry.UnknownProviderError):
+        reg.has_key("bxo")
