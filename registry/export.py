@@ -40,7 +40,7 @@ from .values import Frozen
 
 __all__ = [
     "DEFAULT_NUM_RETRIES",
-    "FORMATS",
+    "FORMAT",
     "ROUTER_SETTINGS",
     "KeyMode",
     "ProxyExport",
@@ -56,7 +56,7 @@ __all__ = [
     "router_settings",
 ]
 
-FORMATS = ("litellm-proxy",)
+FORMAT = "litellm-proxy"  # this module's format; every format is in registry.exports.FORMATS
 ENV_REFERENCE = "os.environ/"
 DEFAULT_NUM_RETRIES = 2  # a failed request is retried on a replica of the same group, picked at random
 # The one home of the tuned router settings, for the proxy export and the in-process router alike.
@@ -93,7 +93,7 @@ class ProxyExport(Frozen):
 
     def as_dict(self, output: str | None = None) -> dict[str, Any]:
         """The stable ``--json`` shape of ``registry export``; ``output`` is the file written, if any."""
-        return {"format": FORMATS[0], "output": output, "config": self.config, "env_vars": list(self.env_vars),
+        return {"format": FORMAT, "output": output, "config": self.config, "env_vars": list(self.env_vars),
                 "notes": list(self.notes)}
 
 

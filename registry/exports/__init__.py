@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
 from ..export import DEFAULT_NUM_RETRIES, ProxyExport, plan_litellm_proxy
+from ..export import FORMAT as PROXY_FORMAT
 from ..model import Registry
 from ..values import Frozen
 from .continue_ import plan_continue
@@ -84,12 +85,12 @@ def _tool(planner: Callable[..., ToolExport]) -> Planner:
 
 
 FORMATS: dict[str, ExportFormat] = {entry.name: entry for entry in (
-    ExportFormat("litellm-proxy", "a LiteLLM proxy config.yaml (keys as os.environ/VAR)", True, _proxy),
+    ExportFormat(PROXY_FORMAT, "a LiteLLM proxy config.yaml (keys as os.environ/VAR)", True, _proxy),
     ExportFormat("llm", "simonw/llm extra-openai-models.yaml (keys as llm key names)", False, _tool(plan_llm)),
     ExportFormat("continue", "a Continue config.yaml (keys as ${{ secrets.VAR }})", False, _tool(plan_continue)),
     ExportFormat("opencode", "an opencode.json (keys as {env:VAR})", False, _tool(plan_opencode)),
 )}
-DEFAULT_FORMAT = "litellm-proxy"
+DEFAULT_FORMAT = PROXY_FORMAT
 
 
 def plan_export(reg: Registry, format: str, providers: Iterable[str] | None = None, *, models: Iterable[str] = (),
