@@ -197,7 +197,13 @@ def _model_list(reg: Registry, providers: Iterable[str] | None, model_ids: list[
     reveal = keys == "reveal"
     entries: list[dict[str, Any]] = []
     for provider in choose_providers(reg, providers, model_ids, notes, need_key=reveal):
-        key = _key_param(reg, provider, keys, env_vars, notes)
+        try:
+            key = _key_param(reg, provider, keys, env_vars, notes)
+        except ConfigError as exc:  # its key command failed: only a provider named on purpose raises
+            if providers is not None:
+                raise
+            notes[f"provider {provider.name!r} is left out: {exc.message}"] = None
+            continue
         entries += _deployments(provider, f"{provider.prefix}*", f"{provider.litellm_provider}/*", key, keys, notes)
     for model_id in dict.fromkeys(model_ids):
         route = reg.route(model_id)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import sys
 from pathlib import Path
 from typing import Callable
 
@@ -148,3 +150,14 @@ def test_the_proxy_plan_never_holds_a_key(user_file: Callable[..., Path]) -> Non
     plan = plan_litellm_proxy(registry.load(config_path=path, environ={}), ["box"])
     for text in (plan.yaml(), repr(plan), str(plan.as_dict())):
         assert REAL_KEY not in text and "secret-header-value-99" not in text
+
+
+def test_a_failing_key_command_leaves_only_its_provider_out_of_a_router(user_file: Callable[..., Path]) -> None:
+    path = user_file("version: 1\nproviders:\n  box:\n    api_base: http://127.0.0.1:9000/v1\n"
+                     f"    api_key_command: [{json.dumps(sys.executable)}, -c, 'import sys; sys.exit(3)']\n")
+    reg = registry.load(config_path=path, environ={})
+    model_list, notes = router_model_list(reg)
+    assert "box/*" not in [e["model_name"] for e in model_list] and "ollama/*" in [e["model_name"] for e in model_list]
+    assert any(note.startswith("provider 'box' is left out:") and "exit" in note for note in notes), notes
+    with pytest.raises(registry.ConfigError):
+        router_model_list(reg, ["box"])
