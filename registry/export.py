@@ -28,7 +28,7 @@ as a plain list that nothing renders; a provider with no key at all is left out 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
 from typing import Any, Literal
 
@@ -51,6 +51,7 @@ __all__ = [
     "available",
     "choose_providers",
     "key_reference",
+    "key_text",
     "plan_litellm_proxy",
     "router_model_list",
     "router_settings",
@@ -191,6 +192,18 @@ def key_reference(provider: Provider, notes: dict[str, None], where: str = "wher
     return KeyReference(var, None)
 
 
+def key_text(provider: Provider, notes: dict[str, None], env_vars: dict[str, None],
+             reference: Callable[[str], str], where: str = "where the tool runs") -> str:
+    """What an exported file writes for ``provider``'s key (``key_reference``'s rule): the
+    placeholder itself, or ``reference(VAR)`` in the tool's syntax, with VAR recorded in
+    ``env_vars`` (the variables the file needs)."""
+    found = key_reference(provider, notes, where)
+    if found.variable is None:
+        return str(found.placeholder)  # not a secret: see the module docstring
+    env_vars[found.variable] = None
+    return reference(found.variable)
+
+
 def _model_list(reg: Registry, providers: Iterable[str] | None, model_ids: list[str], keys: KeyMode,
                 env_vars: dict[str, None], notes: dict[str, None]) -> list[dict[str, Any]]:
     """The deployments: one wildcard group per chosen provider, one group per id in ``model_ids``."""
@@ -257,9 +270,9 @@ def _key_param(reg: Registry, provider: Provider, keys: KeyMode, env_vars: dict[
     if keys == "reveal":
         secret = reg.api_key(provider.name)
         return secret.reveal() if secret is not None else None
-    reference = key_reference(provider, notes, "on the proxy's host")
-    if reference.placeholder is not None:
-        return reference.placeholder  # not a secret: see the module docstring
-    var = str(reference.variable)
-    env_vars[var] = None
-    return ENV_REFERENCE + var
+    return key_text(provider, notes, env_vars, _environ_reference, "on the proxy's host")
+
+
+def _environ_reference(variable: str) -> str:
+    """LiteLLM's reference to a variable: ``os.environ/VAR``."""
+    return ENV_REFERENCE + variable

@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from ..export import key_reference
+from ..export import key_text
 from ..model import Registry
 from .plan import Substitution, ToolExport, note_unexported, select_models
 
@@ -48,14 +48,9 @@ def plan_continue(reg: Registry, providers: Iterable[str] | None = None, *,
     env_vars: dict[str, None] = {}
     for model in chosen:
         provider, info = model.provider, model.info
-        key = key_reference(provider, notes)
         entry: dict[str, Any] = {"name": model.model_id, "provider": "openai", "model": model.model,
-                                 "apiBase": provider.api_base}
-        if key.variable is not None:
-            entry["apiKey"] = secret_reference(key.variable)
-            env_vars[key.variable] = None
-        else:
-            entry["apiKey"] = key.placeholder
+                                 "apiBase": provider.api_base,
+                                 "apiKey": key_text(provider, notes, env_vars, secret_reference)}
         capabilities = [word for word, known in (("tool_use", info.tools), ("image_input", info.vision)) if known]
         if capabilities:
             entry["capabilities"] = capabilities

@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from ..export import key_reference
+from ..export import key_text
 from ..model import Registry
 from .plan import Substitution, ToolExport, note_unexported, select_models
 
@@ -51,13 +51,8 @@ def plan_opencode(reg: Registry, providers: Iterable[str] | None = None, *,
         provider_id = provider.prefix.rstrip("/")
         block = blocks.get(provider_id)
         if block is None:
-            key = key_reference(provider, notes)
-            options: dict[str, Any] = {"baseURL": provider.api_base}
-            if key.variable is not None:
-                options["apiKey"] = env_reference(key.variable)
-                env_vars[key.variable] = None
-            else:
-                options["apiKey"] = key.placeholder
+            options: dict[str, Any] = {"baseURL": provider.api_base,
+                                       "apiKey": key_text(provider, notes, env_vars, env_reference)}
             if provider.timeout is not None:
                 options["timeout"] = round(provider.timeout * 1000)
             block = blocks[provider_id] = {"npm": NPM_PACKAGE, "name": provider.description or provider.name,
