@@ -57,7 +57,9 @@ class Context(Frozen):
     environ: Mapping[str, str]
     debug: bool
     defaults_path: str | None  # --defaults as given: the host's file, the app layer
-    width: int | None  # the terminal's columns, tables are fitted to it; None (a pipe, a file): never fitted
+    # The terminal's columns, at least layout.MIN_WIDTH (cli sets it); tables and wrapped lines are
+    # fitted to it. None (a pipe, a file): never fitted.
+    width: int | None
     _defaults = {"json": False, "color": False, "app_name": APP_NAME, "config_path": None, "environ": None,
                  "debug": False, "defaults_path": None, "width": None}
 
@@ -79,7 +81,7 @@ class Context(Frozen):
         if self.width is None:
             self.out(text)
             return
-        for line in wrap(self._terminal_safe(text), max(self.width, 20)):
+        for line in wrap(self._terminal_safe(text), self.width):
             self.out(line)
 
     def err(self, text: str) -> None:
